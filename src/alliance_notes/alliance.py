@@ -1,0 +1,372 @@
+"""The therapeutic-alliance section: trust, respect, boundaries, autonomy and consent,
+ruptures and repairs, measures, client feedback and the alliance plan.
+
+Concepts follow the project's domain reference §2–§4 (the seed article's trust, respect,
+boundaries, autonomy, culture, pronouns and check-in questions; the 3RS for ruptures and
+their resolution; SRS, WAI-SR and ORS for measures).
+
+Every part distinguishes "not assessed" from "assessed, nothing found": an empty part is
+*not assessed*, and a part that was looked at says so with ``status: assessed`` (or, for
+ruptures, ``rupture_screening: none_observed``) even when nothing is listed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field, model_validator
+
+from alliance_notes.evidence import Finding, Observation
+from alliance_notes.fields import STRICT_MODEL, LocalId, Significance, Text, problem
+from alliance_notes.measures import (
+    OutcomeRatingScale,
+    SessionRatingScale,
+    WorkingAllianceInventory,
+)
+from alliance_notes.vocabulary import (
+    Assessment,
+    BondAspect,
+    BoundaryArea,
+    ConfrontationMarker,
+    ConsentResponse,
+    InitiatedBy,
+    RepairOutcome,
+    ResolutionStrategy,
+    RuptureScreening,
+    RuptureType,
+    TrustState,
+    WithdrawalMarker,
+)
+
+
+class _AssessedPart(BaseModel):
+    """A part of the alliance that is either not assessed or assessed (maybe empty).
+
+    When ``status`` is left out it follows the content: anything recorded means the part
+    was assessed.  Saying ``not_assessed`` while recording content is a contradiction and
+    an error.
+    """
+
+    model_config = STRICT_MODEL
+
+    status: Assessment = Field(
+        default=Assessment.NOT_ASSESSED,
+        description="'assessed' when this part was looked at, even if nothing is listed.",
+    )
+
+    def has_content(self) -> bool:
+        """True when anything besides the status is recorded."""
+        return any(
+            getattr(self, name) not in (None, [], ()) for name in type(self).model_fields if name != "status"
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _status_follows_content(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "status" not in data:
+            recorded = any(value not in (None, [], {}) for value in data.values())
+            if recorded:
+                return {**data, "status": Assessment.ASSESSED.value}
+        return data
+
+    @model_validator(mode="after")
+    def _no_content_when_not_assessed(self) -> _AssessedPart:
+        if self.status is Assessment.NOT_ASSESSED and self.has_content():
+            raise problem(
+                "not_assessed_with_content",
+                "is 'not_assessed' but observations are recorded; set it to 'assessed'",
+                at="status",
+            )
+        return self
+
+
+class Trust(BaseModel):
+    """Trust this session: its state, and what built or strained it."""
+
+    model_config = STRICT_MODEL
+
+    state: TrustState = Field(default=TrustState.NOT_ASSESSED, description="How trust moved in this session.")
+    built_by: list[Finding] = Field(
+        default_factory=list,
+        description="What built trust: consistency, remembering earlier content, validating, "
+        "letting the client set the pace.",
+    )
+    strained_by: list[Finding] = Field(
+        default_factory=list, description="What strained trust: feeling misread, judged, rushed."
+    )
+
+    @model_validator(mode="after")
+    def _state_given_with_observations(self) -> Trust:
+        if self.state is TrustState.NOT_ASSESSED and (self.built_by or self.strained_by):
+            raise problem(
+                "not_assessed_with_content",
+                "is 'not_assessed' but trust observations are recorded; "
+                "give the state (strengthening, steady or strained)",
+                at="state",
+            )
+        return self
+
+
+class Pronouns(Observation):
+    """The client's pronouns as the client gave them, and whether they were used."""
+
+    recorded: Text = Field(
+        description="The pronouns the client uses, in the client's words, e.g. 'they/them'."
+    )
+    used_correctly: bool | None = Field(
+        default=None,
+        description="Whether the clinician used them correctly this session; leave out if not assessed.",
+    )
+
+
+class Respect(_AssessedPart):
+    """Respect: the client's voice, identity, power and trauma sensitivity, pronouns, strengths."""
+
+    client_voice: list[Finding] = Field(
+        default_factory=list,
+        description="How the client's voice and choices guided the session.",
+    )
+    cultural_identity: list[Finding] = Field(
+        default_factory=list,
+        description="Cultural identity considerations (race, gender, class, religion, ability …).",
+    )
+    power_and_trauma_sensitivity: list[Finding] = Field(
+        default_factory=list, description="Attention to power differences and trauma."
+    )
+    pronouns: Pronouns | None = Field(default=None, description="Pronouns recorded and used.")
+    strengths: list[Finding] = Field(
+        default_factory=list, description="Strengths the clinician noticed and named."
+    )
+
+
+class BoundaryEvent(Observation):
+    """A moment when a boundary was raised, tested or crossed, and how it was handled."""
+
+    area: BoundaryArea = Field(description="What the boundary concerned.")
+    initiated_by: InitiatedBy = Field(description="Who raised or tested it.")
+    description: Text = Field(description="What happened.")
+    handling: Text | None = Field(default=None, description="How the clinician handled it.")
+
+
+class Boundaries(_AssessedPart):
+    """Boundaries: time, roles and contact outside sessions, confidentiality, events."""
+
+    ended_on_time: bool | None = Field(
+        default=None, description="Whether the session ended on time; leave out if not noted."
+    )
+    roles_and_contact: list[Finding] = Field(
+        default_factory=list, description="Roles and contact outside sessions."
+    )
+    confidentiality: list[Finding] = Field(
+        default_factory=list, description="How private information was handled or discussed."
+    )
+    events: list[BoundaryEvent] = Field(
+        default_factory=list, description="Boundary events and how they were handled."
+    )
+
+
+class ConsentCheck(Observation):
+    """A topic the clinician asked about before entering it."""
+
+    topic: Text = Field(description="The topic, described briefly.")
+    response: ConsentResponse = Field(description="How the client answered.")
+
+
+class DeclinedTopic(Observation):
+    """Something the client declined, and whether that was honoured."""
+
+    topic: Text = Field(description="What the client declined.")
+    honoured: bool = Field(description="Whether the clinician honoured the decision.")
+
+
+class AutonomyAndConsent(_AssessedPart):
+    """Autonomy and consent: asking first, offering choices, accepting limits, pace."""
+
+    consent_checks: list[ConsentCheck] = Field(
+        default_factory=list, description="Topics asked about before entering them."
+    )
+    choices_offered: list[Finding] = Field(
+        default_factory=list, description="Choices the clinician offered the client."
+    )
+    declined: list[DeclinedTopic] = Field(
+        default_factory=list, description="What the client declined, and that it was honoured."
+    )
+    pace: Finding | None = Field(default=None, description="The pace the client and clinician agreed.")
+
+
+class Rupture(Observation):
+    """A strain or breakdown in the alliance (3RS), with its markers and significance."""
+
+    id: LocalId = Field(description="Identifier a repair refers to, e.g. 'r1'.")
+    type: RuptureType = Field(description="Withdrawal (moves away) or confrontation (moves against).")
+    withdrawal_markers: list[WithdrawalMarker] = Field(
+        default_factory=list, description="3RS withdrawal markers observed."
+    )
+    confrontation_markers: list[ConfrontationMarker] = Field(
+        default_factory=list, description="3RS confrontation markers observed."
+    )
+    bond_aspects: list[BondAspect] = Field(
+        default_factory=list, description="Which part of the alliance it touched."
+    )
+    significance: Significance = Field(description="3RS significance, 1 (slight) to 5 (major).")
+    description: Text = Field(description="What happened, briefly.")
+    clinician_contribution: Text | None = Field(
+        default=None, description="The clinician's own part in the rupture."
+    )
+
+    @model_validator(mode="after")
+    def _markers_match_type(self) -> Rupture:
+        if self.type is RuptureType.WITHDRAWAL and self.confrontation_markers:
+            raise problem(
+                "marker_type",
+                "confrontation markers given for a withdrawal rupture; record a separate "
+                "confrontation rupture or change the type",
+                at="confrontation_markers",
+            )
+        if self.type is RuptureType.CONFRONTATION and self.withdrawal_markers:
+            raise problem(
+                "marker_type",
+                "withdrawal markers given for a confrontation rupture; record a separate "
+                "withdrawal rupture or change the type",
+                at="withdrawal_markers",
+            )
+        return self
+
+    @property
+    def markers(self) -> list[WithdrawalMarker] | list[ConfrontationMarker]:
+        """The markers of this rupture's type."""
+        if self.type is RuptureType.WITHDRAWAL:
+            return self.withdrawal_markers
+        return self.confrontation_markers
+
+
+class Repair(Observation):
+    """How a rupture was addressed (3RS resolution strategies) and how far it resolved."""
+
+    rupture: LocalId = Field(description="The id of the rupture this repair addresses.")
+    strategies: list[ResolutionStrategy] = Field(
+        default_factory=list, description="3RS resolution strategies used."
+    )
+    outcome: RepairOutcome = Field(description="How far the rupture was resolved.")
+    description: Text | None = Field(default=None, description="What the clinician did, briefly.")
+    client_response: Text | None = Field(default=None, description="How the client responded.")
+
+
+class Measures(BaseModel):
+    """Client-rated measures given this session; leave a measure out if it was not given."""
+
+    model_config = STRICT_MODEL
+
+    srs: SessionRatingScale | None = Field(default=None, description="Session Rating Scale.")
+    wai_sr: WorkingAllianceInventory | None = Field(default=None, description="WAI-SR.")
+    ors: OutcomeRatingScale | None = Field(default=None, description="Outcome Rating Scale.")
+
+
+class FeedbackAnswer(Observation):
+    """The client's answer to a check-in question about the relationship."""
+
+    question: Text = Field(description="The question asked, e.g. 'What helps you feel secure here?'")
+    answer: Text = Field(description="The client's answer, in brief or quoted.")
+
+
+class FollowUp(Observation):
+    """Something to do about the alliance next session."""
+
+    text: Text = Field(description="The follow-up, e.g. 'check in about last week's rupture'.")
+    rupture: LocalId | None = Field(default=None, description="The rupture it follows up, if any.")
+
+
+#: The parts of the alliance section, in the order a note presents them.
+ALLIANCE_PARTS: tuple[str, ...] = (
+    "summary",
+    "trust",
+    "respect",
+    "boundaries",
+    "autonomy_and_consent",
+    "ruptures",
+    "repairs",
+    "measures",
+    "client_feedback",
+    "plan",
+)
+
+
+class Alliance(BaseModel):
+    """The therapeutic-alliance section of a progress note."""
+
+    model_config = STRICT_MODEL
+
+    parts: ClassVar[tuple[str, ...]] = ALLIANCE_PARTS
+
+    summary: Finding | None = Field(
+        default=None, description="The state of the alliance this session, in a sentence or two."
+    )
+    trust: Trust = Field(default_factory=Trust)
+    respect: Respect = Field(default_factory=Respect)
+    boundaries: Boundaries = Field(default_factory=Boundaries)
+    autonomy_and_consent: AutonomyAndConsent = Field(default_factory=AutonomyAndConsent)
+    rupture_screening: RuptureScreening = Field(
+        default=RuptureScreening.NOT_ASSESSED,
+        description="Whether ruptures were looked for: observed, none_observed or not_assessed. "
+        "Follows the list when left out.",
+    )
+    ruptures: list[Rupture] = Field(default_factory=list, description="Ruptures observed.")
+    repairs: list[Repair] = Field(default_factory=list, description="Repairs of those ruptures.")
+    measures: Measures = Field(default_factory=Measures)
+    client_feedback: list[FeedbackAnswer] = Field(
+        default_factory=list, description="Answers to check-in questions about the relationship."
+    )
+    plan: list[FollowUp] = Field(default_factory=list, description="Alliance follow-ups for next session.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _screening_follows_ruptures(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "rupture_screening" not in data and data.get("ruptures"):
+            return {**data, "rupture_screening": RuptureScreening.OBSERVED.value}
+        return data
+
+    @model_validator(mode="after")
+    def _ruptures_and_repairs_agree(self) -> Alliance:
+        if self.ruptures and self.rupture_screening is not RuptureScreening.OBSERVED:
+            raise problem(
+                "screening_contradiction",
+                "is '{screening}' but ruptures are listed; set it to 'observed'",
+                at="rupture_screening",
+                screening=self.rupture_screening.value,
+            )
+        if not self.ruptures and self.rupture_screening is RuptureScreening.OBSERVED:
+            raise problem(
+                "screening_contradiction",
+                "is 'observed' but no rupture is listed",
+                at="rupture_screening",
+            )
+        ids = [rupture.id for rupture in self.ruptures]
+        for index, rupture_id in enumerate(ids):
+            if rupture_id in ids[:index]:
+                raise problem(
+                    "duplicate_rupture_id",
+                    "'{ref}' is already the id of an earlier rupture; ids must be unique",
+                    at=f"ruptures[{index}].id",
+                    ref=rupture_id,
+                )
+        for index, repair in enumerate(self.repairs):
+            if repair.rupture not in ids:
+                raise problem(
+                    "unknown_rupture",
+                    "'{ref}' is not the id of a rupture in this note",
+                    at=f"repairs[{index}].rupture",
+                    ref=repair.rupture,
+                )
+        for index, follow_up in enumerate(self.plan):
+            if follow_up.rupture is not None and follow_up.rupture not in ids:
+                raise problem(
+                    "unknown_rupture",
+                    "'{ref}' is not the id of a rupture in this note",
+                    at=f"plan[{index}].rupture",
+                    ref=follow_up.rupture,
+                )
+        return self
+
+    def repairs_of(self, rupture_id: str) -> list[Repair]:
+        """The repairs that address one rupture."""
+        return [repair for repair in self.repairs if repair.rupture == rupture_id]

@@ -1,0 +1,268 @@
+"""The host: loaded plugins, the formats and note kinds they registered, and the calls a
+pipeline makes (read, render, check).
+
+Create one with :func:`create_host` and keep it for as long as you like; there is no
+global state, so two hosts with different plugins can live side by side (tests do).
+
+>>> from alliance_notes import create_host
+>>> host = create_host()
+>>> note = host.load_note("examples/soap_note.json")        # doctest: +SKIP
+>>> print(host.render(note, "markdown", placement="inline"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from alliance_notes.checks import CheckFinding, Severity
+from alliance_notes.document import PLACEMENTS
+from alliance_notes.errors import PluginError, RenderError, UnknownFormatError
+from alliance_notes.formats import OutputFormat, RegisteredFormat, RenderRequest
+from alliance_notes.loading import load_note, note_from_data, read_note
+from alliance_notes.note import BUILT_IN_KINDS, ProgressNote
+from alliance_notes.plugins import (
+    PluginStatus,
+    create_plugin_manager,
+    describe_exception,
+    load_entry_point_plugins,
+    register_plugin,
+)
+from alliance_notes.templating import Templates
+
+
+@dataclass(frozen=True)
+class RegisteredKind:
+    """A note kind together with the plugin that registered it (``core`` for built-ins)."""
+
+    model: type[ProgressNote]
+    plugin: str
+
+
+class _Registrations:
+    """What one plugin registers, held back until all its registration hooks succeed."""
+
+    def __init__(
+        self, plugin: str, formats: Mapping[str, RegisteredFormat], kinds: Mapping[str, RegisteredKind]
+    ):
+        self.plugin = plugin
+        self._taken_formats = formats
+        self._taken_kinds = kinds
+        self.formats: dict[str, RegisteredFormat] = {}
+        self.kinds: dict[str, RegisteredKind] = {}
+        self.template_dirs: list[Path] = []
+
+    def format(self, output_format: OutputFormat) -> None:
+        if not isinstance(output_format, OutputFormat):
+            raise PluginError(
+                self.plugin, f"registered a {type(output_format).__name__}, not an OutputFormat"
+            )
+        name = output_format.name
+        taken = self._taken_formats.get(name) or self.formats.get(name)
+        if taken is not None:
+            raise PluginError(
+                self.plugin,
+                f"format '{name}' is already registered by plugin '{taken.plugin}'; "
+                f"plugins '{taken.plugin}' and '{self.plugin}' both register it",
+            )
+        self.formats[name] = RegisteredFormat(output_format, self.plugin)
+
+    def kind(self, model: type[ProgressNote]) -> None:
+        if not (isinstance(model, type) and issubclass(model, ProgressNote)):
+            raise PluginError(self.plugin, "registered a note kind that is not a ProgressNote subclass")
+        try:
+            model.check_kind_definition()
+        except TypeError as error:
+            raise PluginError(self.plugin, f"invalid note kind: {error}") from None
+        name = model.kind_name()
+        taken = self._taken_kinds.get(name) or self.kinds.get(name)
+        if taken is not None:
+            raise PluginError(
+                self.plugin,
+                f"note kind '{name}' is already registered by '{taken.plugin}'; "
+                f"plugins '{taken.plugin}' and '{self.plugin}' both register it",
+            )
+        self.kinds[name] = RegisteredKind(model, self.plugin)
+
+
+def _call(implementation: pluggy.HookImpl, **arguments: Any) -> Any:
+    """Call one plugin's implementation with the arguments it accepts."""
+    accepted = {name: arguments[name] for name in implementation.argnames}
+    return implementation.function(**accepted)
+
+
+class Host:
+    """Loaded plugins and what they registered.  Build one with :func:`create_host`."""
+
+    def __init__(
+        self,
+        manager: pluggy.PluginManager,
+        plugins: Sequence[PluginStatus],
+        template_dirs: Sequence[Path] = (),
+    ) -> None:
+        self.manager = manager
+        self.plugins: list[PluginStatus] = list(plugins)
+        self.formats: dict[str, RegisteredFormat] = {}
+        self.kinds: dict[str, RegisteredKind] = {
+            name: RegisteredKind(model, "core") for name, model in BUILT_IN_KINDS.items()
+        }
+        plugin_dirs: list[Path] = []
+        for status in self.plugins:
+            if status.loaded:
+                plugin_dirs.extend(self._collect(status))
+        self.templates = Templates([*template_dirs, *plugin_dirs])
+
+    def _implementations(self, hook: str, plugin: str) -> list[pluggy.HookImpl]:
+        caller = getattr(self.manager.hook, hook)
+        return [impl for impl in caller.get_hookimpls() if impl.plugin_name == plugin]
+
+    def _collect(self, status: PluginStatus) -> list[Path]:
+        """Run one plugin's registration hooks; on any failure withdraw all it registered."""
+        staged = _Registrations(status.name, self.formats, self.kinds)
+        try:
+            for impl in self._implementations("alliance_register_note_kinds", status.name):
+                _call(impl, register=staged.kind)
+            for impl in self._implementations("alliance_register_formats", status.name):
+                _call(impl, register=staged.format)
+            for impl in self._implementations("alliance_template_dirs", status.name):
+                for directory in _call(impl) or []:
+                    path = Path(directory)
+                    if not path.is_dir():
+                        raise PluginError(status.name, "contributed a template directory that does not exist")
+                    staged.template_dirs.append(path)
+        except PluginError as error:
+            self._fail(status, str(error).removeprefix(f"plugin '{status.name}': "))
+            return []
+        except Exception as error:  # the plugin's own code raised
+            self._fail(status, f"failed while registering: {describe_exception(error)}")
+            return []
+        self.kinds.update(staged.kinds)
+        self.formats.update(staged.formats)
+        status.registered = [*(f"kind {k}" for k in staged.kinds), *(f"format {f}" for f in staged.formats)]
+        return staged.template_dirs
+
+    def _fail(self, status: PluginStatus, reason: str) -> None:
+        status.error = reason
+        self.manager.unregister(name=status.name)
+
+    # -- what a pipeline calls -------------------------------------------------------
+
+    @property
+    def failed_plugins(self) -> list[PluginStatus]:
+        """Plugins that did not load, with the reason."""
+        return [status for status in self.plugins if not status.loaded]
+
+    @property
+    def note_models(self) -> dict[str, type[ProgressNote]]:
+        """The note model for each kind this host reads."""
+        return {name: kind.model for name, kind in self.kinds.items()}
+
+    def read_note(self, source: str | bytes | Mapping[str, Any], name: str | None = None) -> ProgressNote:
+        """Validate a note given as JSON text or bytes, or as already-parsed data.
+
+        :raises NoteValidationError: listing every problem, each naming its field.
+        """
+        if isinstance(source, Mapping):
+            return note_from_data(source, self.note_models, name)
+        return read_note(source, self.note_models, name)
+
+    def load_note(self, path: str | Path) -> ProgressNote:
+        """Read and validate a note from a JSON file."""
+        return load_note(path, self.note_models)
+
+    def format(self, name: str) -> RegisteredFormat:
+        """The registered format with this name.
+
+        :raises UnknownFormatError: naming the formats that are available.
+        """
+        try:
+            return self.formats[name]
+        except KeyError:
+            available = ", ".join(sorted(self.formats)) or "none (no format plugin is loaded)"
+            raise UnknownFormatError(f"unknown format '{name}'; available: {available}") from None
+
+    def render(
+        self,
+        note: ProgressNote,
+        format: str = "markdown",
+        placement: str = "section",
+        **options: str,
+    ) -> str:
+        """Render a note in one output format.
+
+        :param format: a registered format's name (``alliance-notes formats`` lists them).
+        :param placement: ``"section"`` (alliance as its own section) or ``"inline"``.
+        :param options: format-specific options (see the format's ``options``).
+        :raises RenderError: naming the format and plugin when its renderer fails.
+        """
+        registered = self.format(format)
+        if placement not in PLACEMENTS:
+            raise RenderError(f"placement must be one of: {', '.join(PLACEMENTS)}")
+        unknown = sorted(set(options) - set(registered.format.options))
+        if unknown:
+            accepted = ", ".join(sorted(registered.format.options)) or "none"
+            raise RenderError(
+                f"format '{format}' has no option {', '.join(unknown)} (it accepts: {accepted})"
+            )
+        request = RenderRequest(note, placement, dict(options), self.templates)
+        try:
+            output = registered.format.render(request)
+        except RenderError:
+            raise
+        except Exception as error:
+            raise RenderError(
+                f"format '{format}' (plugin '{registered.plugin}') failed: {type(error).__name__}"
+            ) from error
+        if not isinstance(output, str):
+            raise RenderError(
+                f"format '{format}' (plugin '{registered.plugin}') returned {type(output).__name__}, not text"
+            )
+        return output
+
+    def check(self, note: ProgressNote) -> list[CheckFinding]:
+        """Run every plugin's note checks.  A check that fails becomes an error finding
+        naming its plugin; the other checks still run."""
+        findings: list[CheckFinding] = []
+        for impl in self.manager.hook.alliance_check_note.get_hookimpls():
+            try:
+                result = _call(impl, note=note)
+                findings.extend(CheckFinding.model_validate(finding) for finding in result or [])
+            except Exception as error:
+                findings.append(
+                    CheckFinding(
+                        check=impl.plugin_name,
+                        severity=Severity.ERROR,
+                        location="",
+                        message=f"the check failed ({type(error).__name__}); its findings are missing",
+                    )
+                )
+        return findings
+
+
+def create_host(
+    *,
+    environ: Mapping[str, str] | None = None,
+    plugins: Iterable[tuple[str, object]] = (),
+    entry_points: bool = True,
+    template_dirs: Sequence[str | Path] = (),
+) -> Host:
+    """Load plugins and return a host ready to read, render and check notes.
+
+    :param environ: where to read ``ALLIANCE_NOTES_PLUGINS`` and
+        ``ALLIANCE_NOTES_DISABLE_PLUGINS`` (default: the process environment).
+    :param plugins: extra ``(name, plugin)`` pairs to register, e.g. a pipeline's own
+        plugin object or a test's; they are guarded like entry points.
+    :param entry_points: set false to load no installed plugins at all.
+    :param template_dirs: directories searched before every other template directory.
+    """
+    manager = create_plugin_manager()
+    environment = os.environ if environ is None else environ
+    statuses = load_entry_point_plugins(manager, environment) if entry_points else []
+    for name, plugin in plugins:
+        statuses.append(register_plugin(manager, plugin, name, None, "registered in code"))
+    return Host(manager, statuses, [Path(directory) for directory in template_dirs])

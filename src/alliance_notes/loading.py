@@ -1,0 +1,88 @@
+"""Reading a note from JSON: bytes, text, a file or a mapping → a validated note model.
+
+Every problem is reported at once, located by field (and by line and column for JSON that
+does not parse), and without the note's text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from alliance_notes.errors import NoteValidationError, Problem, problems_from
+from alliance_notes.note import BUILT_IN_KINDS, ProgressNote
+
+
+def parse_json(text: str | bytes, source: str | None = None) -> Any:
+    """Parse JSON text, or raise :class:`NoteValidationError` naming the line and column."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise NoteValidationError(
+                [Problem("", f"is not UTF-8 text (byte {error.start})", "encoding")], source
+            ) from None
+    if not text.strip():
+        raise NoteValidationError([Problem("", "is empty; expected a JSON note", "empty")], source)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        # JSONDecodeError's own message is generic ("Expecting ',' delimiter") and never
+        # quotes the document, so it is safe to pass on.
+        raise NoteValidationError(
+            [Problem("", f"is not valid JSON: {error.msg} at column {error.colno}", "json", error.lineno)],
+            source,
+        ) from None
+
+
+def note_from_data(
+    data: Any,
+    kinds: Mapping[str, type[ProgressNote]] = BUILT_IN_KINDS,
+    source: str | None = None,
+) -> ProgressNote:
+    """Validate parsed JSON data as a note of the kind its ``kind`` field names."""
+    if not isinstance(data, Mapping):
+        raise NoteValidationError(
+            [Problem("", "must be a JSON object with a 'kind' field", "not_an_object")], source
+        )
+    kind = data.get("kind")
+    if kind is None:
+        problem = Problem("kind", f"is required: one of {', '.join(sorted(kinds))}", "missing")
+        raise NoteValidationError([problem], source)
+    model = kinds.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        problem = Problem("kind", f"must be one of: {', '.join(sorted(kinds))}", "unknown_kind")
+        raise NoteValidationError([problem], source)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise NoteValidationError(problems_from(error), source) from None
+
+
+def read_note(
+    text: str | bytes,
+    kinds: Mapping[str, type[ProgressNote]] = BUILT_IN_KINDS,
+    source: str | None = None,
+) -> ProgressNote:
+    """Parse and validate a note from JSON text."""
+    return note_from_data(parse_json(text, source), kinds, source)
+
+
+def load_note(
+    path: str | Path,
+    kinds: Mapping[str, type[ProgressNote]] = BUILT_IN_KINDS,
+) -> ProgressNote:
+    """Read and validate a note from a JSON file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise NoteValidationError(
+            [Problem("", f"cannot be read: {reason}", "unreadable")], str(path)
+        ) from None
+    return read_note(raw, kinds, str(path))

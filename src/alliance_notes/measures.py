@@ -1,0 +1,167 @@
+"""Client-rated alliance and outcome measures: scores only, never item wording.
+
+Totals and subscales are computed here and nowhere else.  A note may carry them (the
+canonical JSON output does, so that a data pipeline need not recompute), but a value that
+disagrees with the items is an error: a total is never typed in by hand.
+
+Scoring follows the project's domain reference §4:
+
+* Session Rating Scale (SRS v3; Duncan, Miller et al. 2003): four items 0–10, total 0–40.
+  A total below 36 is the usual cue to talk about the alliance.  **[verify: < or ≤]** —
+  the SRS scoring guidance says "below 36"; we read that as strictly less than 36.
+* Outcome Rating Scale (ORS): four items 0–10, total 0–40; adult clinical cutoff 25.
+* WAI-SR (Hatcher & Gillaspy 2006): twelve items 1–5, total 12–60; Task = items 1, 2, 10,
+  12; Bond = 3, 5, 7, 9; Goal = 4, 6, 8, 11; summed without reversal **[verify]**.
+
+The SRS and ORS are licensed: free for individual clinicians, paid for agencies, and their
+wording may not be changed.  This module stores scores, not items.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, Field, computed_field, model_validator
+from pydantic_core import PydanticCustomError
+
+from alliance_notes.evidence import Observation
+from alliance_notes.fields import FivePointScore, TenPointScore, problem
+from alliance_notes.vocabulary import SessionPoint
+
+#: SRS totals below this are the usual cue to discuss the alliance.
+SRS_DISCUSSION_CUTOFF = 36.0
+#: ORS totals below this are in the adult clinical range.
+ORS_CLINICAL_CUTOFF = 25.0
+
+WAI_SR_SUBSCALES: dict[str, tuple[int, ...]] = {
+    "task": (1, 2, 10, 12),
+    "bond": (3, 5, 7, 9),
+    "goal": (4, 6, 8, 11),
+}
+
+
+def _one_decimal(value: float) -> float:
+    if round(value, 1) != value:
+        raise PydanticCustomError(
+            "too_precise", "must have at most one decimal place (the line is scored to the millimetre)"
+        )
+    return value
+
+
+LineScore = Annotated[TenPointScore, AfterValidator(_one_decimal)]
+
+
+def format_score(value: float) -> str:
+    """A score as a clinician writes it: ``9`` rather than ``9.0``, ``8.5`` as is."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+class _ComputedScores(Observation):
+    """A measure whose computed values may be present in input only if they are right."""
+
+    _computed: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _computed_values_are_not_typed_in(cls, data: Any, handler: Any) -> Any:
+        given: dict[str, Any] = {}
+        if isinstance(data, dict):
+            given = {key: data[key] for key in cls._computed if key in data}
+            data = {key: value for key, value in data.items() if key not in cls._computed}
+        measure = handler(data)
+        for key, value in given.items():
+            if value != getattr(measure, key):
+                raise problem(
+                    "computed_value",
+                    "is computed from the item scores and does not match them; "
+                    "leave it out and it will be computed",
+                    at=key,
+                )
+        return measure
+
+
+class SessionRatingScale(_ComputedScores):
+    """Session Rating Scale (SRS v3): the client's rating of this session's alliance."""
+
+    _computed = ("total", "below_cutoff")
+
+    relationship: LineScore = Field(description="Relationship (felt heard, understood, respected), 0–10.")
+    goals_and_topics: LineScore = Field(description="Goals and topics, 0–10.")
+    approach_or_method: LineScore = Field(description="Approach or method, 0–10.")
+    overall: LineScore = Field(description="Overall, 0–10.")
+    administered: SessionPoint = Field(default=SessionPoint.END, description="When it was given.")
+
+    @computed_field(description="Sum of the four items, 0–40.")  # type: ignore[prop-decorator]
+    @property
+    def total(self) -> float:
+        return round(self.relationship + self.goals_and_topics + self.approach_or_method + self.overall, 1)
+
+    @computed_field(description="True when the total is below 36, the usual cue to discuss the alliance.")  # type: ignore[prop-decorator]
+    @property
+    def below_cutoff(self) -> bool:
+        return self.total < SRS_DISCUSSION_CUTOFF
+
+
+class OutcomeRatingScale(_ComputedScores):
+    """Outcome Rating Scale (ORS): the client's rating of how life has been going."""
+
+    _computed = ("total", "below_cutoff")
+
+    individually: LineScore = Field(description="Individually (personal well-being), 0–10.")
+    interpersonally: LineScore = Field(description="Interpersonally (close relationships), 0–10.")
+    socially: LineScore = Field(description="Socially (work, school, friendships), 0–10.")
+    overall: LineScore = Field(description="Overall sense of well-being, 0–10.")
+    administered: SessionPoint = Field(default=SessionPoint.START, description="When it was given.")
+
+    @computed_field(description="Sum of the four items, 0–40.")  # type: ignore[prop-decorator]
+    @property
+    def total(self) -> float:
+        return round(self.individually + self.interpersonally + self.socially + self.overall, 1)
+
+    @computed_field(description="True when the total is below 25, the adult clinical cutoff.")  # type: ignore[prop-decorator]
+    @property
+    def below_cutoff(self) -> bool:
+        return self.total < ORS_CLINICAL_CUTOFF
+
+
+def _twelve_items(items: list[int]) -> list[int]:
+    if len(items) != 12:
+        raise PydanticCustomError(
+            "item_count", "must list all 12 item scores in order (got {count})", {"count": len(items)}
+        )
+    return items
+
+
+class WorkingAllianceInventory(_ComputedScores):
+    """Working Alliance Inventory, short revised (WAI-SR), client version."""
+
+    _computed = ("total", "task", "bond", "goal")
+
+    items: Annotated[list[FivePointScore], AfterValidator(_twelve_items)] = Field(
+        description="The 12 item scores in questionnaire order, each 1 (seldom) to 5 (always).",
+        json_schema_extra={"minItems": 12, "maxItems": 12},
+    )
+    administered: SessionPoint = Field(default=SessionPoint.END, description="When it was given.")
+
+    def _subscale(self, name: str) -> int:
+        return sum(self.items[number - 1] for number in WAI_SR_SUBSCALES[name])
+
+    @computed_field(description="Sum of all 12 items, 12–60.")  # type: ignore[prop-decorator]
+    @property
+    def total(self) -> int:
+        return sum(self.items)
+
+    @computed_field(description="Task subscale: items 1, 2, 10, 12 (4–20).")  # type: ignore[prop-decorator]
+    @property
+    def task(self) -> int:
+        return self._subscale("task")
+
+    @computed_field(description="Bond subscale: items 3, 5, 7, 9 (4–20).")  # type: ignore[prop-decorator]
+    @property
+    def bond(self) -> int:
+        return self._subscale("bond")
+
+    @computed_field(description="Goal subscale: items 4, 6, 8, 11 (4–20).")  # type: ignore[prop-decorator]
+    @property
+    def goal(self) -> int:
+        return self._subscale("goal")

@@ -1,0 +1,57 @@
+"""Everything a plugin author imports, in one place.
+
+Built-in plugins import only from here, so this module is the contract: names are added,
+never removed or changed, without a major version.
+
+>>> from alliance_notes.plugin_api import hookimpl, OutputFormat, RenderRequest
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from alliance_notes.alliance import Alliance
+from alliance_notes.checks import CheckFinding, Severity
+from alliance_notes.document import (
+    Block,
+    Item,
+    NoteDocument,
+    Quote,
+    Section,
+    build_document,
+    escape_document,
+)
+from alliance_notes.errors import PluginError, RenderError
+from alliance_notes.formats import OutputFormat, RenderRequest
+from alliance_notes.hookspecs import hookimpl
+from alliance_notes.note import HostSection, ProgressNote
+from alliance_notes.transcript import Transcript, Utterance
+
+#: The ``register`` callback of ``alliance_register_formats``.
+RegisterFormat = Callable[[OutputFormat], None]
+#: The ``register`` callback of ``alliance_register_note_kinds``.
+RegisterNoteKind = Callable[[type[ProgressNote]], None]
+
+__all__ = [
+    "Alliance",
+    "Block",
+    "CheckFinding",
+    "HostSection",
+    "Item",
+    "NoteDocument",
+    "OutputFormat",
+    "PluginError",
+    "ProgressNote",
+    "Quote",
+    "RegisterFormat",
+    "RegisterNoteKind",
+    "RenderError",
+    "RenderRequest",
+    "Section",
+    "Severity",
+    "Transcript",
+    "Utterance",
+    "build_document",
+    "escape_document",
+    "hookimpl",
+]
