@@ -34,6 +34,14 @@ def escape_markdown(text: str) -> str:
     return _LINE_START.sub(_escape_line_start, text)
 
 
+def unescape_markdown(text: str) -> str:
+    """Remove CommonMark backslash escapes: what a reader sees of escaped text."""
+    return _ESCAPED.sub(r"\1", text)
+
+
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def _escape_line_start(match: re.Match[str]) -> str:
     indent, marker, number, delimiter = match.groups()
     if marker is not None:

@@ -162,7 +162,7 @@ def _item(
     private = observation.belongs is Record.PSYCHOTHERAPY_NOTE
     notes = _provenance_note(observation.provenance)
     if private:
-        notes = ("private: psychotherapy note, keep separate from the record", *notes)
+        notes = (f"{Record.PSYCHOTHERAPY_NOTE.label}: keep separate from the record", *notes)
     return Item(
         label=label,
         text=text,
@@ -355,7 +355,7 @@ def _measures(alliance: Alliance) -> Block:
 
 def _client_feedback(alliance: Alliance) -> Block:
     items = tuple(
-        _item(answer, None, None, (Item("Asked", answer.question), Item("Client", answer.answer)))
+        _item(answer, "Asked", answer.question, (Item("Client's answer", answer.answer),))
         for answer in alliance.client_feedback
     )
     return Block("client_feedback", PART_TITLES["client_feedback"], items, None if items else "not asked")

@@ -50,6 +50,8 @@ class RenderRequest:
 
 
 RenderFunction = Callable[[RenderRequest], str]
+#: Reads a format's output back into a note; receives the text and the note models by kind.
+ReadFunction = Callable[[str, Mapping[str, type[ProgressNote]]], ProgressNote]
 
 
 class OutputFormat(BaseModel):
@@ -67,6 +69,10 @@ class OutputFormat(BaseModel):
     description: str = Field(default="", description="One sentence on what the format is for.")
     options: Mapping[str, str] = Field(
         default_factory=dict, description="Options the format accepts: name → what it does."
+    )
+    read: ReadFunction | None = Field(
+        default=None,
+        description="For a structured format that round-trips: reads its output back into an equal note.",
     )
 
 

@@ -12,6 +12,7 @@ global state, so two hosts with different plugins can live side by side (tests d
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import pluggy
 
 from alliance_notes.checks import CheckFinding, Severity
 from alliance_notes.document import PLACEMENTS
-from alliance_notes.errors import PluginError, RenderError, UnknownFormatError
+from alliance_notes.errors import AllianceNotesError, PluginError, RenderError, UnknownFormatError
 from alliance_notes.formats import OutputFormat, RegisteredFormat, RenderRequest
 from alliance_notes.loading import load_note, note_from_data, read_note
 from alliance_notes.note import BUILT_IN_KINDS, ProgressNote
@@ -224,6 +225,25 @@ class Host:
             )
         return output
 
+    def read(self, text: str, format: str) -> ProgressNote:
+        """Read a note back from a structured format's output (for formats that round-trip).
+
+        :raises UnknownFormatError: when the format is unknown or cannot be read back.
+        :raises NoteValidationError: when the text is not a valid note in that format.
+        """
+        registered = self.format(format)
+        reader = registered.format.read
+        if reader is None:
+            raise UnknownFormatError(f"format '{format}' cannot be read back into a note")
+        try:
+            return reader(text, self.note_models)
+        except AllianceNotesError:
+            raise
+        except Exception as error:
+            raise RenderError(
+                f"reading format '{format}' (plugin '{registered.plugin}') failed: {type(error).__name__}"
+            ) from error
+
     def check(self, note: ProgressNote) -> list[CheckFinding]:
         """Run every plugin's note checks.  A check that fails becomes an error finding
         naming its plugin; the other checks still run."""
@@ -248,7 +268,7 @@ def create_host(
     *,
     environ: Mapping[str, str] | None = None,
     plugins: Iterable[tuple[str, object]] = (),
-    entry_points: bool = True,
+    entry_points: Iterable[importlib.metadata.EntryPoint] | None = None,
     template_dirs: Sequence[str | Path] = (),
 ) -> Host:
     """Load plugins and return a host ready to read, render and check notes.
@@ -257,12 +277,13 @@ def create_host(
         ``ALLIANCE_NOTES_DISABLE_PLUGINS`` (default: the process environment).
     :param plugins: extra ``(name, plugin)`` pairs to register, e.g. a pipeline's own
         plugin object or a test's; they are guarded like entry points.
-    :param entry_points: set false to load no installed plugins at all.
+    :param entry_points: the entry points to consider instead of the installed ones
+        (``[]`` loads none); the environment variables still choose among them.
     :param template_dirs: directories searched before every other template directory.
     """
     manager = create_plugin_manager()
     environment = os.environ if environ is None else environ
-    statuses = load_entry_point_plugins(manager, environment) if entry_points else []
+    statuses = load_entry_point_plugins(manager, environment, entry_points)
     for name, plugin in plugins:
         statuses.append(register_plugin(manager, plugin, name, None, "registered in code"))
     return Host(manager, statuses, [Path(directory) for directory in template_dirs])

@@ -1,0 +1,419 @@
+"""Test helpers for alliance-notes and for plugin authors: hypothesis strategies that
+generate valid notes, and the check that a rendering shows every value of a note.
+
+Needs ``hypothesis`` (``pip install 'alliance-notes[testing]'``).  A format plugin's own
+test suite can do exactly what the project's does::
+
+    from hypothesis import given
+    from alliance_notes import create_host
+    from alliance_notes.testing import notes, missing_values
+
+    @given(notes())
+    def test_my_format_shows_every_value(note):
+        output = create_host().render(note, "my-format")
+        assert missing_values(note, output, as_text=my_unescape) == []
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from alliance_notes.alliance import (
+    Alliance,
+    AutonomyAndConsent,
+    Boundaries,
+    BoundaryEvent,
+    ConsentCheck,
+    DeclinedTopic,
+    FeedbackAnswer,
+    FollowUp,
+    Pronouns,
+    Repair,
+    Respect,
+    Rupture,
+    Trust,
+)
+from alliance_notes.evidence import Evidence, Finding, Provenance
+from alliance_notes.measures import (
+    OutcomeRatingScale,
+    SessionRatingScale,
+    WorkingAllianceInventory,
+)
+from alliance_notes.note import BUILT_IN_KINDS, Authorship, ProgressNote, Session
+from alliance_notes.vocabulary import (
+    Assessment,
+    Author,
+    BondAspect,
+    BoundaryArea,
+    Choice,
+    ConfrontationMarker,
+    ConsentResponse,
+    InitiatedBy,
+    Modality,
+    Record,
+    RepairOutcome,
+    ResolutionStrategy,
+    RuptureScreening,
+    RuptureType,
+    SessionPoint,
+    Setting,
+    Speaker,
+    TrustState,
+    WithdrawalMarker,
+    WrittenBy,
+)
+
+T = TypeVar("T")
+
+# Letters, digits, punctuation, symbols and spaces from all of Unicode, plus line breaks
+# (only "\n": other line separators are normalised by text renderers).  Excluded:
+# surrogates, control characters and unassigned code points, which a note cannot store.
+_CHARACTERS = st.characters(
+    exclude_categories=("Cs", "Cc", "Cn", "Co", "Zl", "Zp"),
+    include_characters="\n",
+)
+
+
+def texts(max_size: int = 40) -> st.SearchStrategy[str]:
+    """Non-blank clinical free text, including markup characters and line breaks."""
+    return st.text(_CHARACTERS, min_size=1, max_size=max_size).filter(lambda text: bool(text.strip()))
+
+
+def _optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
+    return st.none() | strategy
+
+
+def _few(strategy: st.SearchStrategy[T], max_size: int = 2) -> st.SearchStrategy[list[T]]:
+    return st.lists(strategy, max_size=max_size)
+
+
+def _choices(choice: type[Choice]) -> st.SearchStrategy[Any]:
+    return st.sampled_from(list(choice))
+
+
+def _distinct(choice: type[Choice]) -> st.SearchStrategy[list[Any]]:
+    return st.lists(_choices(choice), unique=True, max_size=3)
+
+
+_references = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,10}", fullmatch=True)
+_timestamps = st.builds(
+    lambda hours, minutes, seconds: f"{hours:02d}:{minutes:02d}:{seconds:02d}",
+    st.integers(0, 3),
+    st.integers(0, 59),
+    st.integers(0, 59),
+)
+
+
+def evidence() -> st.SearchStrategy[Evidence]:
+    """An evidence quote with speaker and, sometimes, position and time."""
+    return st.builds(
+        Evidence,
+        quote=texts(),
+        speaker=_choices(Speaker),
+        utterance_index=_optional(st.integers(0, 2000)),
+        timestamp=_optional(_timestamps),
+    )
+
+
+def provenance() -> st.SearchStrategy[Provenance]:
+    """Written by the clinician, or suggested by a named extractor or model."""
+    suggested = st.builds(
+        Provenance,
+        author=st.sampled_from([Author.EXTRACTOR, Author.LANGUAGE_MODEL]),
+        suggested_by=texts(20),
+        confirmed=st.booleans(),
+        rule=_optional(texts(20)),
+        confidence=_optional(st.integers(0, 100).map(lambda percent: percent / 100)),
+    )
+    return st.just(Provenance()) | suggested
+
+
+def _observed(model: type[T], **fields: st.SearchStrategy[Any]) -> st.SearchStrategy[T]:
+    return st.builds(
+        model,
+        evidence=_few(evidence()),
+        provenance=provenance(),
+        belongs=_choices(Record),
+        **fields,
+    )
+
+
+def findings() -> st.SearchStrategy[Finding]:
+    """A free-text observation with evidence, provenance and record."""
+    return _observed(Finding, text=texts())
+
+
+_line_scores = st.integers(0, 100).map(lambda tenths: tenths / 10)
+
+
+def _trust() -> st.SearchStrategy[Trust]:
+    assessed = st.builds(
+        Trust,
+        state=st.sampled_from([TrustState.STRENGTHENING, TrustState.STEADY, TrustState.STRAINED]),
+        built_by=_few(findings()),
+        strained_by=_few(findings()),
+    )
+    return st.just(Trust()) | assessed
+
+
+def _assessed_part(model: type[T], **fields: st.SearchStrategy[Any]) -> st.SearchStrategy[T]:
+    return st.just(model()) | st.builds(model, status=st.just(Assessment.ASSESSED), **fields)
+
+
+def _alliance_parts() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {
+            "summary": _optional(findings()),
+            "trust": _trust(),
+            "respect": _assessed_part(
+                Respect,
+                client_voice=_few(findings()),
+                cultural_identity=_few(findings()),
+                power_and_trauma_sensitivity=_few(findings()),
+                pronouns=_optional(
+                    _observed(Pronouns, recorded=texts(15), used_correctly=_optional(st.booleans()))
+                ),
+                strengths=_few(findings()),
+            ),
+            "boundaries": _assessed_part(
+                Boundaries,
+                ended_on_time=_optional(st.booleans()),
+                roles_and_contact=_few(findings()),
+                confidentiality=_few(findings()),
+                events=_few(
+                    _observed(
+                        BoundaryEvent,
+                        area=_choices(BoundaryArea),
+                        initiated_by=_choices(InitiatedBy),
+                        description=texts(),
+                        handling=_optional(texts()),
+                    )
+                ),
+            ),
+            "autonomy_and_consent": _assessed_part(
+                AutonomyAndConsent,
+                consent_checks=_few(
+                    _observed(ConsentCheck, topic=texts(), response=_choices(ConsentResponse))
+                ),
+                choices_offered=_few(findings()),
+                declined=_few(_observed(DeclinedTopic, topic=texts(), honoured=st.booleans())),
+                pace=_optional(findings()),
+            ),
+            "measures": st.fixed_dictionaries(
+                {
+                    "srs": _optional(
+                        _observed(
+                            SessionRatingScale,
+                            relationship=_line_scores,
+                            goals_and_topics=_line_scores,
+                            approach_or_method=_line_scores,
+                            overall=_line_scores,
+                            administered=_choices(SessionPoint),
+                        )
+                    ),
+                    "wai_sr": _optional(
+                        _observed(
+                            WorkingAllianceInventory,
+                            items=st.lists(st.integers(1, 5), min_size=12, max_size=12),
+                            administered=_choices(SessionPoint),
+                        )
+                    ),
+                    "ors": _optional(
+                        _observed(
+                            OutcomeRatingScale,
+                            individually=_line_scores,
+                            interpersonally=_line_scores,
+                            socially=_line_scores,
+                            overall=_line_scores,
+                            administered=_choices(SessionPoint),
+                        )
+                    ),
+                }
+            ),
+            "client_feedback": _few(_observed(FeedbackAnswer, question=texts(), answer=texts())),
+        }
+    )
+
+
+@st.composite
+def alliances(draw: st.DrawFn) -> Alliance:
+    """A valid alliance section: every part sometimes empty, sometimes full."""
+    parts = draw(_alliance_parts())
+    rupture_count = draw(st.integers(0, 3))
+    ruptures = []
+    for number in range(1, rupture_count + 1):
+        kind = draw(_choices(RuptureType))
+        withdrawal = draw(_distinct(WithdrawalMarker)) if kind is RuptureType.WITHDRAWAL else []
+        confrontation = draw(_distinct(ConfrontationMarker)) if kind is RuptureType.CONFRONTATION else []
+        ruptures.append(
+            draw(
+                _observed(
+                    Rupture,
+                    id=st.just(f"r{number}"),
+                    type=st.just(kind),
+                    withdrawal_markers=st.just(withdrawal),
+                    confrontation_markers=st.just(confrontation),
+                    bond_aspects=_distinct(BondAspect),
+                    significance=st.integers(1, 5),
+                    description=texts(),
+                    clinician_contribution=_optional(texts()),
+                )
+            )
+        )
+    ids = [rupture.id for rupture in ruptures]
+    repairs = (
+        draw(
+            _few(
+                _observed(
+                    Repair,
+                    rupture=st.sampled_from(ids),
+                    strategies=_distinct(ResolutionStrategy),
+                    outcome=_choices(RepairOutcome),
+                    description=_optional(texts()),
+                    client_response=_optional(texts()),
+                )
+            )
+        )
+        if ids
+        else []
+    )
+    plan = draw(
+        _few(_observed(FollowUp, text=texts(), rupture=st.sampled_from([None, *ids]) if ids else st.none()))
+    )
+    if ruptures:
+        screening = RuptureScreening.OBSERVED
+    else:
+        screening = draw(st.sampled_from([RuptureScreening.NOT_ASSESSED, RuptureScreening.NONE_OBSERVED]))
+    return Alliance(
+        **{key: value for key, value in parts.items() if key != "measures"},
+        measures=parts["measures"],
+        rupture_screening=screening,
+        ruptures=ruptures,
+        repairs=repairs,
+        plan=plan,
+    )
+
+
+@st.composite
+def _authorship(draw: st.DrawFn) -> Authorship:
+    written_by = draw(_choices(WrittenBy))
+    clinician = (
+        draw(_references) if written_by is WrittenBy.AI_DRAFT_REVIEWED else draw(_optional(_references))
+    )
+    drafted_by = draw(texts(20)) if written_by is not WrittenBy.CLINICIAN else draw(_optional(texts(20)))
+    return Authorship(written_by=written_by, clinician=clinician, drafted_by=drafted_by)
+
+
+def sessions() -> st.SearchStrategy[Session]:
+    """Session facts with a pseudonymous client code."""
+    return st.builds(
+        Session,
+        client=_references,
+        date=st.dates(dt.date(2000, 1, 1), dt.date(2100, 12, 31)),
+        number=_optional(st.integers(1, 500)),
+        duration_minutes=_optional(st.integers(1, 600)),
+        modality=_choices(Modality),
+        setting=_optional(_choices(Setting)),
+        language=st.sampled_from(["en", "es-MX", "fr", "de-DE"]),
+    )
+
+
+def notes(kinds: Sequence[type[ProgressNote]] | None = None) -> st.SearchStrategy[ProgressNote]:
+    """Valid notes of the given kinds (default: the built-in SOAP, DAP, BIRP and GIRP)."""
+    models = list(kinds or BUILT_IN_KINDS.values())
+
+    @st.composite
+    def build(draw: st.DrawFn) -> ProgressNote:
+        model = draw(st.sampled_from(models))
+        host_text = {section.key: draw(_optional(texts(120))) for section in model.host_sections}
+        return model(
+            session=draw(sessions()),
+            authorship=draw(_authorship()),
+            alliance=draw(alliances()),
+            **host_text,
+        )
+
+    return build()
+
+
+# -- does a rendering show every value? ----------------------------------------------------
+
+#: Fields whose value a rendering shows otherwise: ``kind`` is the note's title.
+NOT_SHOWN_AS_TEXT = frozenset({"kind"})
+
+#: Choices a rendering conveys without spelling them out: "not assessed" is the absence
+#: of a value (inline placement leaves such parts out); "assessed" and "observed" are
+#: shown by the items listed under them; an item is in the progress note and written by
+#: the clinician unless it is marked otherwise.  Tests of these check their wording.
+STATUSES_NOT_LISTED: frozenset[Choice] = frozenset(
+    {
+        Assessment.NOT_ASSESSED,
+        Assessment.ASSESSED,
+        TrustState.NOT_ASSESSED,
+        RuptureScreening.NOT_ASSESSED,
+        RuptureScreening.OBSERVED,
+        Record.PROGRESS_NOTE,
+        Author.CLINICIAN,
+    }
+)
+
+
+def shown_values(model: BaseModel, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every non-empty value of a model as ``(path, text a reader should see)``.
+
+    Free text as written, closed choices by their label, numbers as a clinician writes
+    them, dates in ISO form.  Booleans are shown as words in context and not listed.
+    """
+    names = [*type(model).model_fields, *type(model).model_computed_fields]
+    for name in names:
+        if name in NOT_SHOWN_AS_TEXT:
+            continue
+        yield from _shown(getattr(model, name), f"{path}.{name}" if path else name)
+
+
+def _shown(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, BaseModel):
+        yield from shown_values(value, path)
+    elif isinstance(value, list | tuple):
+        for index, element in enumerate(value):
+            yield from _shown(element, f"{path}[{index}]")
+    elif isinstance(value, Choice):
+        if value not in STATUSES_NOT_LISTED:
+            yield path, value.label
+    elif isinstance(value, str):
+        yield path, value
+    elif isinstance(value, int | float):
+        yield path, f"{value:g}"
+    elif isinstance(value, dt.date):
+        yield path, value.isoformat()
+
+
+def missing_values(
+    note: ProgressNote,
+    output: str,
+    as_text: Callable[[str], str] = lambda output: output,
+) -> list[str]:
+    """The paths of values that ``output`` does not show.
+
+    :param as_text: undoes the format's escaping (``html.unescape`` for HTML, removing
+        backslash escapes for Markdown) so that values can be looked for as written.
+        Whether the escaping itself is right is for the format's injection tests.
+
+    Each line of a multi-line value must appear (renderers indent continuation lines),
+    compared without leading and trailing spaces.
+    """
+    readable = as_text(output)
+    missing = []
+    for path, text in shown_values(note):
+        for line in text.splitlines():
+            if line.strip() and line.strip() not in readable:
+                missing.append(path)
+                break
+    return missing
