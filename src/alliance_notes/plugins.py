@@ -83,7 +83,7 @@ def _unknown_hooks(plugin: object, known: Sequence[str]) -> list[str]:
 
 def describe_exception(error: BaseException) -> str:
     """An exception as ``Type: message``, for plugin failures (plugin code, not note text)."""
-    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    message = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
