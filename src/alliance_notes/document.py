@@ -15,7 +15,7 @@ Two placements of the alliance content (domain reference §1):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from alliance_notes.alliance import Alliance
 from alliance_notes.evidence import Evidence, Finding, Observation, Provenance
@@ -114,14 +114,10 @@ class NoteDocument:
     facts: tuple[tuple[str, str], ...]
     sections: tuple[Section, ...]
     placement: str
-    _by_key: dict[str, Section] = field(default_factory=dict, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._by_key.update({section.key: section for section in self.sections})
 
     def section(self, key: str) -> Section | None:
         """The section with this key, or ``None`` (the alliance section is absent inline)."""
-        return self._by_key.get(key)
+        return next((section for section in self.sections if section.key == key), None)
 
 
 def _yes_no(value: bool) -> str:
