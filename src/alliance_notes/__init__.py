@@ -8,6 +8,9 @@ For a pipeline::
     note = host.read_note(draft_json)         # validates; NoteValidationError lists every problem
     markdown = host.render(note, "markdown")  # or "text", or any plugin's format
 
+    # with the session transcript: suggested alliance findings, every quote checked
+    note, findings, quote_problems = extend(note, "session.vtt")
+
 Names are imported on first use, so ``import alliance_notes`` stays cheap.
 """
 
@@ -36,6 +39,12 @@ _EXPORTS: dict[str, str] = {
     "Finding": "alliance_notes.evidence",
     "Transcript": "alliance_notes.transcript",
     "Utterance": "alliance_notes.transcript",
+    "load_transcript": "alliance_notes.transcripts",
+    "read_transcript": "alliance_notes.transcripts",
+    "TranscriptError": "alliance_notes.transcripts",
+    "extend": "alliance_notes.pipeline",
+    "Extended": "alliance_notes.pipeline",
+    "check_quotes": "alliance_notes.grounding",
     "note_schema": "alliance_notes.schema",
     "AllianceNotesError": "alliance_notes.errors",
     "NoteValidationError": "alliance_notes.errors",
@@ -52,6 +61,7 @@ __all__ = [
     "BirpNote",
     "DapNote",
     "Evidence",
+    "Extended",
     "Finding",
     "GirpNote",
     "Host",
@@ -64,13 +74,18 @@ __all__ = [
     "Session",
     "SoapNote",
     "Transcript",
+    "TranscriptError",
     "UnknownFormatError",
     "Utterance",
     "__version__",
+    "check_quotes",
     "create_host",
+    "extend",
     "load_note",
+    "load_transcript",
     "note_schema",
     "read_note",
+    "read_transcript",
 ]
 
 
@@ -92,6 +107,7 @@ if TYPE_CHECKING:
         UnknownFormatError,
     )
     from alliance_notes.evidence import Evidence, Finding, Provenance
+    from alliance_notes.grounding import check_quotes
     from alliance_notes.host import Host, create_host
     from alliance_notes.loading import load_note, read_note
     from alliance_notes.note import (
@@ -103,5 +119,7 @@ if TYPE_CHECKING:
         Session,
         SoapNote,
     )
+    from alliance_notes.pipeline import Extended, extend
     from alliance_notes.schema import note_schema
     from alliance_notes.transcript import Transcript, Utterance
+    from alliance_notes.transcripts import TranscriptError, load_transcript, read_transcript

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 
 import pluggy
 
+from alliance_notes.alliance import Alliance
 from alliance_notes.checks import CheckFinding, Severity
 from alliance_notes.document import PLACEMENTS
 from alliance_notes.errors import AllianceNotesError, PluginError, RenderError, UnknownFormatError
@@ -35,6 +37,7 @@ from alliance_notes.plugins import (
     register_plugin,
 )
 from alliance_notes.templating import Templates
+from alliance_notes.transcript import Transcript
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,8 @@ class Host:
         for status in self.plugins:
             if status.loaded:
                 plugin_dirs.extend(self._collect(status))
-        self.templates = Templates([*template_dirs, *plugin_dirs])
+        # A clinic's template directories are searched first and rendered sandboxed.
+        self.templates = Templates(plugin_dirs, clinic_directories=template_dirs)
 
     def _implementations(self, hook: str, plugin: str) -> list[pluggy.HookImpl]:
         caller = getattr(self.manager.hook, hook)
@@ -263,6 +267,50 @@ class Host:
                 )
         return findings
 
+    def suggest(self, transcript: Transcript, note: ProgressNote | None = None) -> Alliance:
+        """Ask every extractor plugin (``alliance_suggest_alliance``) for alliance findings
+        and merge them into one section without duplicates, each item keeping the
+        provenance of the extractor that suggested it.
+
+        An extractor that fails, returns something that is not an alliance section, or
+        asserts an absence or a confirmation is left out with a
+        :class:`~alliance_notes.suggestions.SuggestionWarning` naming it; the others count.
+
+        :param transcript: the session.
+        :param note: the draft note so far, passed on to the extractors.
+        :returns: the merged suggestions; an empty (not assessed) section when nothing
+            was detected.
+        """
+        from alliance_notes.suggestions import (  # noqa: PLC0415  (kept out of import time)
+            SuggestionWarning,
+            merge_suggestions,
+            suggestion_problems,
+        )
+
+        order = {status.name: position for position, status in enumerate(self.plugins)}
+        implementations = sorted(
+            self.manager.hook.alliance_suggest_alliance.get_hookimpls(),
+            key=lambda impl: order.get(impl.plugin_name, len(order)),
+        )
+        suggestions: list[Alliance] = []
+        for impl in implementations:
+            try:
+                result = _call(impl, transcript=transcript, note=note)
+                if result is None:
+                    continue
+                suggestion = result if isinstance(result, Alliance) else Alliance.model_validate(result)
+            except Exception as error:
+                reason = f"failed ({type(error).__name__}); its suggestions are left out"
+                warnings.warn(SuggestionWarning(impl.plugin_name, reason), stacklevel=2)
+                continue
+            problems = suggestion_problems(suggestion)
+            if problems:
+                reason = f"{'; '.join(problems)}; its suggestions are left out"
+                warnings.warn(SuggestionWarning(impl.plugin_name, reason), stacklevel=2)
+                continue
+            suggestions.append(suggestion)
+        return merge_suggestions(suggestions)
+
 
 def create_host(
     *,
@@ -279,7 +327,10 @@ def create_host(
         plugin object or a test's; they are guarded like entry points.
     :param entry_points: the entry points to consider instead of the installed ones
         (``[]`` loads none); the environment variables still choose among them.
-    :param template_dirs: directories searched before every other template directory.
+    :param template_dirs: a clinic's template directories: searched before every other
+        template directory, able to extend a built-in template through the ``default:``
+        prefix, and rendered in a bounded sandbox with plain data only (see
+        :mod:`alliance_notes.templating`).
     """
     manager = create_plugin_manager()
     environment = os.environ if environ is None else environ

@@ -57,7 +57,12 @@ def format_score(value: float) -> str:
 
 
 class _ComputedScores(Observation):
-    """A measure whose computed values may be present in input only if they are right."""
+    """A measure whose computed values may be present in input only if they are right.
+
+    They may be given beside the item scores (``"total": 36.5``) or, as the canonical
+    JSON output writes them, marked as computed in a ``"computed"`` object
+    (``"computed": {"total": 36.5, "below_cutoff": false}``).
+    """
 
     _computed: ClassVar[tuple[str, ...]] = ()
 
@@ -66,16 +71,28 @@ class _ComputedScores(Observation):
     def _computed_values_are_not_typed_in(cls, data: Any, handler: Any) -> Any:
         given: dict[str, Any] = {}
         if isinstance(data, dict):
-            given = {key: data[key] for key in cls._computed if key in data}
-            data = {key: value for key, value in data.items() if key not in cls._computed}
+            marked = data.get("computed", {})
+            if not isinstance(marked, dict):
+                raise problem("computed_type", "must be an object of computed values", at="computed")
+            for key in marked:
+                if key not in cls._computed:
+                    raise problem(
+                        "not_computed",
+                        "is not a computed value of this measure ({names})",
+                        at=f"computed.{key}",
+                        names=", ".join(cls._computed),
+                    )
+            given = {f"computed.{key}": (key, value) for key, value in marked.items()}
+            given.update({key: (key, data[key]) for key in cls._computed if key in data})
+            data = {key: value for key, value in data.items() if key not in (*cls._computed, "computed")}
         measure = handler(data)
-        for key, value in given.items():
+        for location, (key, value) in given.items():
             if value != getattr(measure, key):
                 raise problem(
                     "computed_value",
                     "is computed from the item scores and does not match them; "
                     "leave it out and it will be computed",
-                    at=key,
+                    at=location,
                 )
         return measure
 

@@ -21,9 +21,17 @@ from alliance_notes.document import (
     build_document,
     escape_document,
 )
-from alliance_notes.errors import PluginError, RenderError
-from alliance_notes.formats import OutputFormat, RenderRequest
+from alliance_notes.errors import NoteValidationError, PluginError, Problem, RenderError
+from alliance_notes.evidence import Observation
+from alliance_notes.formats import OutputFormat, ReadFunction, RenderRequest
 from alliance_notes.hookspecs import hookimpl
+from alliance_notes.loading import note_from_data, parse_json
+from alliance_notes.measures import (
+    OutcomeRatingScale,
+    SessionRatingScale,
+    WorkingAllianceInventory,
+    format_score,
+)
 from alliance_notes.note import HostSection, ProgressNote
 from alliance_notes.transcript import Transcript, Utterance
 
@@ -39,19 +47,29 @@ __all__ = [
     "HostSection",
     "Item",
     "NoteDocument",
+    "NoteValidationError",
+    "Observation",
+    "OutcomeRatingScale",
     "OutputFormat",
     "PluginError",
+    "Problem",
     "ProgressNote",
     "Quote",
+    "ReadFunction",
     "RegisterFormat",
     "RegisterNoteKind",
     "RenderError",
     "RenderRequest",
     "Section",
+    "SessionRatingScale",
     "Severity",
     "Transcript",
     "Utterance",
+    "WorkingAllianceInventory",
     "build_document",
     "escape_document",
+    "format_score",
     "hookimpl",
+    "note_from_data",
+    "parse_json",
 ]

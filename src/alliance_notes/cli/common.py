@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from alliance_notes.errors import AllianceNotesError
@@ -10,9 +12,12 @@ from alliance_notes.host import Host, create_host
 from alliance_notes.note import ProgressNote
 
 
-def open_host() -> Host:
-    """A host with the installed plugins; failed plugins are mentioned on stderr."""
-    host = create_host()
+def open_host(template_dirs: Sequence[str] | None = None) -> Host:
+    """A host with the installed plugins; failed plugins are mentioned on stderr.
+
+    :param template_dirs: a clinic's template directories (``--templates``), rendered sandboxed.
+    """
+    host = create_host(template_dirs=template_dirs or ())
     for status in host.failed_plugins:
         print(
             f"alliance-notes: warning: plugin '{status.name}' is not loaded ({status.error}); "
@@ -40,3 +45,14 @@ def write_output(text: str, destination: str | None) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
         raise AllianceNotesError(f"cannot write {path}: {error.strerror or type(error).__name__}") from None
+
+
+def add_templates_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--templates DIR``: a clinic's own templates, overriding or extending built-in ones."""
+    parser.add_argument(
+        "--templates",
+        metavar="DIR",
+        action="append",
+        help="a directory of the clinic's own templates (repeatable): they override built-in "
+        "templates of the same name, can extend one as 'default:NAME', and run in a sandbox",
+    )

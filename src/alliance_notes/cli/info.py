@@ -13,6 +13,13 @@ from alliance_notes.schema import note_schema
 
 
 def run_schema(arguments: argparse.Namespace) -> int:
+    if arguments.llm is not None:
+        if arguments.kind is not None:
+            raise AllianceNotesError("--llm gives the schema of the alliance section alone; leave out --kind")
+        from alliance_notes.llm import alliance_schema  # noqa: PLC0415  (only this option needs it)
+
+        print(json.dumps(alliance_schema(arguments.llm), indent=2))
+        return 0
     host = open_host()
     if arguments.kind is not None and arguments.kind not in host.kinds:
         raise AllianceNotesError(
@@ -88,6 +95,12 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         description="Print the JSON Schema of a note, for every kind or one.",
     )
     schema.add_argument("--kind", help="only this note kind (soap, dap, birp, girp, or a plugin's)")
+    schema.add_argument(
+        "--llm",
+        choices=("openai", "anthropic"),
+        help="instead, the schema of the alliance section for a language model's strict structured "
+        "output (OpenAI response_format / Anthropic strict tool input_schema)",
+    )
     schema.set_defaults(run=run_schema)
 
     formats = subparsers.add_parser("formats", help="list the output formats the loaded plugins provide")

@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from alliance_notes.cli.common import open_host, read_input_note, write_output
+from alliance_notes.checks import Severity
+from alliance_notes.cli.common import add_templates_option, open_host, read_input_note, write_output
+from alliance_notes.cli.extract import add_transcript_options, read_transcript_argument
 from alliance_notes.document import PLACEMENTS
 from alliance_notes.errors import AllianceNotesError, NoteValidationError
 from alliance_notes.examples import example_notes
@@ -37,7 +39,7 @@ def _options(values: list[str] | None) -> dict[str, str]:
 
 
 def run_render(arguments: argparse.Namespace) -> int:
-    host = open_host()
+    host = open_host(arguments.templates)
     note = read_input_note(host, arguments.note)
     text = host.render(note, arguments.format, arguments.placement, **_options(arguments.option))
     write_output(text, arguments.output)
@@ -66,21 +68,32 @@ def run_validate(arguments: argparse.Namespace) -> int:
                 print(f"  - {problem}")
         return 2
     findings = host.check(note)
+    grounded: bool | None = None
+    if arguments.transcript is not None:
+        from alliance_notes.grounding import check_quotes  # noqa: PLC0415  (only --transcript needs it)
+
+        quote_problems = check_quotes(note, read_transcript_argument(arguments))
+        findings.extend(problem.as_finding() for problem in quote_problems)
+        grounded = not any(problem.severity is Severity.ERROR for problem in quote_problems)
     if arguments.json:
-        _print_json(
-            {
-                "source": source,
-                "valid": True,
-                "kind": note.kind,
-                "problems": [],
-                "findings": [finding.model_dump(mode="json") for finding in findings],
-            }
-        )
+        result: dict[str, Any] = {
+            "source": source,
+            "valid": True,
+            "kind": note.kind,
+            "problems": [],
+            "findings": [finding.model_dump(mode="json") for finding in findings],
+        }
+        if grounded is not None:
+            result["grounded"] = grounded
+        _print_json(result)
     else:
         print(f"{source}: valid {note.kind.upper()} note with therapeutic alliance section")
+        if grounded is not None:
+            verdict = "every evidence quote is" if grounded else "some evidence quotes are not"
+            print(f"{source}: {verdict} grounded in the transcript")
         for finding in findings:
             print(f"  - {finding}")
-    return 0
+    return 2 if grounded is False else 0
 
 
 def _print_json(data: dict[str, Any]) -> None:
@@ -88,7 +101,7 @@ def _print_json(data: dict[str, Any]) -> None:
 
 
 def run_demo(arguments: argparse.Namespace) -> int:
-    host = open_host()
+    host = open_host(arguments.templates)
     examples = example_notes()
     kinds = arguments.kind or list(DEMO_KINDS)
     missing = [kind for kind in kinds if kind not in examples]
@@ -140,6 +153,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     render.add_argument(
         "--option", action="append", metavar="NAME=VALUE", help="a format-specific option (repeatable)"
     )
+    add_templates_option(render)
     render.set_defaults(run=run_render)
 
     validate = subparsers.add_parser(
@@ -151,6 +165,13 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     validate.add_argument("note", help="the note as JSON: a file path, or - for standard input")
     validate.add_argument("--json", action="store_true", help="print the result as JSON on standard output")
+    validate.add_argument(
+        "--transcript",
+        metavar="TRANSCRIPT",
+        help="also check that every evidence quote appears in this session transcript; "
+        "exit status 2 when one does not",
+    )
+    add_transcript_options(validate)
     validate.set_defaults(run=run_validate)
 
     demo = subparsers.add_parser(
@@ -166,4 +187,5 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     _placement(demo)
     demo.add_argument("--out", metavar="DIR", help="write one file per example and format into DIR")
+    add_templates_option(demo)
     demo.set_defaults(run=run_demo)

@@ -1,0 +1,99 @@
+"""Precision and recall of the offline alliance extractor, per kind of finding, and the
+AnnoMI sanity signal.
+
+    python benchmarks/evaluate_extractor.py [--annomi PATH/TO/AnnoMI-simple.csv] [--mistakes]
+
+The labelled set is tests/fixtures/extractor/ (AnnoMI excerpts labelled by hand, and written
+examples with hard negatives; see SOURCE.md there).  The sanity signal runs on the whole AnnoMI
+dataset when its CSV is found (by default ../shared/data/annomi/ beside the repository):
+consent-asking and choice-offering findings per clinician turn should be higher in the
+high-quality than in the low-quality MI demonstrations.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from alliance_notes_plugins.extractor_evaluation import (
+    FINDING_KINDS,
+    LabelledTranscript,
+    autonomy_rate,
+    evaluate,
+    read_annomi,
+    read_labelled,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "extractor"
+DEFAULT_ANNOMI = ROOT.parent / "shared" / "data" / "annomi" / "AnnoMI-simple.csv"
+
+
+def _percent(value: float | None) -> str:
+    return "   -" if value is None else f"{value * 100:3.0f}%"
+
+
+def report(title: str, items: list[LabelledTranscript], mistakes: bool) -> None:
+    scores = evaluate(items)
+    print(
+        f"\n{title} ({len(items)} transcripts, {sum(len(i.transcript.utterances) for i in items)} utterances)"
+    )
+    print(f"  {'finding':<18} {'precision':>9} {'recall':>7} {'suggested':>9} {'labelled':>8}")
+    totals = [0, 0, 0]
+    for kind in FINDING_KINDS:
+        score = scores[kind]
+        totals[0] += score.true_positives
+        totals[1] += score.false_positives
+        totals[2] += score.false_negatives
+        suggested = score.true_positives + score.false_positives
+        labelled = score.true_positives + score.false_negatives
+        precision, recall = _percent(score.precision), _percent(score.recall)
+        print(f"  {kind:<18} {precision:>9} {recall:>7} {suggested:>9} {labelled:>8}")
+        if mistakes:
+            for mistake in score.mistakes:
+                print(f"      {mistake}")
+    tp, fp, fn = totals
+    print(
+        f"  {'all':<18} {_percent(tp / (tp + fp) if tp + fp else None):>9} "
+        f"{_percent(tp / (tp + fn) if tp + fn else None):>7} {tp + fp:>9} {tp + fn:>8}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--annomi", type=Path, default=DEFAULT_ANNOMI, help="AnnoMI-simple.csv")
+    parser.add_argument("--mistakes", action="store_true", help="list every false positive and miss")
+    arguments = parser.parse_args()
+    annomi = read_labelled(FIXTURES / "annomi_labelled.json")
+    written = read_labelled(FIXTURES / "written_labelled.json")
+    report(
+        "AnnoMI, dev (looked at while writing the rules)",
+        [i for i in annomi if i.split == "dev"],
+        arguments.mistakes,
+    )
+    report(
+        "AnnoMI, held out (rules not tuned on it)",
+        [i for i in annomi if i.split == "heldout"],
+        arguments.mistakes,
+    )
+    report("Written examples and hard negatives", written, arguments.mistakes)
+    report("Everything", annomi + written, arguments.mistakes)
+    if not arguments.annomi.is_file():
+        print(f"\nAnnoMI sanity signal: skipped ({arguments.annomi} not found; pass --annomi)")
+        return
+    print("\nAnnoMI sanity signal (whole dataset): consent + choice findings per clinician turn")
+    rates = {}
+    for quality, transcripts in sorted(read_annomi(arguments.annomi).items()):
+        findings, turns = autonomy_rate(transcript for _, transcript in transcripts)
+        rates[quality] = findings / turns
+        print(
+            f"  {quality:<5} MI: {findings:4d} findings / {turns:5d} clinician turns = {rates[quality]:.4f} "
+            f"({len(transcripts)} transcripts)"
+        )
+    verdict = "higher" if rates.get("high", 0) > rates.get("low", 0) else "NOT higher"
+    ratio = rates["high"] / rates["low"] if rates.get("low") else float("inf")
+    print(f"  high-quality MI is {verdict} ({ratio:.1f}x the low-quality rate)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,584 @@
+"""The offline alliance extractor: suggests alliance findings from a session transcript with
+rules, no network and no model.
+
+The rules are data, in ``extractor_rules.json`` beside this module: each has an id (what
+the suggestion's provenance names as its ``rule``), the finding it suggests, whose speech it
+reads, a comment saying why, a confidence, and case-insensitive regular expressions with
+vetoes.  A clinic can run its own rules with ``RuleExtractor(load_lexicon(path))``.
+
+What it looks for (domain reference §2–§3):
+
+* in the client's speech, 3RS withdrawal and confrontation markers.  A rupture is suggested
+  only for one *strong* marker or two *weak* ones of the same type close together, so that
+  an ordinary "I don't know" is not called a rupture;
+* in the clinician's speech, asking before a topic (kept only when the client's answer is
+  clear), offering choices, leaving the pace to the client, validating, remembering earlier
+  content, holding a boundary, explaining confidentiality, asking for feedback, and 3RS
+  resolution strategies (counted only just after a suggested rupture, as its repair).
+
+Every suggestion quotes the sentence that fired the rule verbatim, with its utterance
+index and time, and carries provenance: author ``extractor``, ``suggested_by`` the
+lexicon's name and version, the rule, a confidence, and ``confirmed`` false.  It never
+asserts an absence: a part with nothing detected stays "not assessed".
+
+Precision comes first: a clinician must be able to trust what is suggested, so the rules
+prefer to miss a finding rather than invent one.  ``benchmarks/evaluate_extractor.py``
+measures precision and recall on a labelled development set.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from alliance_notes.plugin_api import Alliance, ProgressNote, Transcript, hookimpl
+
+#: The built-in rules.
+LEXICON_PATH = Path(__file__).with_name("extractor_rules.json")
+
+_SENTENCE = re.compile(r"[^.!?]*[^.!?\s][^.!?]*(?:[.!?]+[\"')\]]*|$)")
+_STUTTER = re.compile(r"\b(\w+)-(?=\1\b)", re.IGNORECASE)
+_OPEN_QUESTION = re.compile(
+    r"\b(?:what|how|why|where|when|which|tell me|describe|walk me through)\b", re.IGNORECASE
+)
+_CLIENT_ROLES = ("client",)
+
+
+def _normalised(text: str) -> str:
+    """Text as the rules read it: lower case, straight apostrophes, stammers ("I-I",
+    "to-to") collapsed."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2014", " - ")
+    return _STUTTER.sub("", text)
+
+
+def _compile(patterns: Sequence[str], flags: int = 0) -> re.Pattern[str] | None:
+    """One pattern matching any of ``patterns``.  Patterns are written in lower case and
+    matched against lower-cased text, which is much faster than ``re.IGNORECASE``."""
+    if not patterns:
+        return None
+    for pattern in patterns:
+        if _UPPER_LITERAL.search(_ESCAPES.sub("", pattern)):
+            raise ValueError(
+                "patterns must be written in lower case (they are matched against lower-cased text)"
+            )
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), flags)
+
+
+_ESCAPES = re.compile(r"\\.|\(\?P<\w+>")
+_UPPER_LITERAL = re.compile(r"[A-Z]")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the lexicon (see ``extractor_rules.json`` for the meaning of each key)."""
+
+    id: str
+    finding: str
+    speaker: str
+    comment: str
+    confidence: float
+    sentence: re.Pattern[str] | None
+    utterance: re.Pattern[str] | None
+    unless: re.Pattern[str] | None
+    strength: str = "strong"
+    marker: str | None = None
+    strategy: str | None = None
+    area: str | None = None
+    after: str | None = None
+    text: str | None = None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Rule:
+        """A rule from its lexicon entry.
+
+        :raises ValueError: for an entry without an id, finding, speaker or any pattern.
+        """
+        try:
+            # Multi-line, so that a turn's sentences joined by line breaks can be searched at once.
+            sentence = _compile(data.get("patterns", []), re.MULTILINE)
+            utterance = _compile(data.get("utterance_patterns", []))
+            if sentence is None and utterance is None:
+                raise ValueError(f"rule {data.get('id')!r} has no patterns")
+            return cls(
+                id=str(data["id"]),
+                finding=str(data["finding"]),
+                speaker=str(data["speaker"]),
+                comment=str(data.get("comment", "")),
+                confidence=float(data["confidence"]),
+                sentence=sentence,
+                utterance=utterance,
+                unless=_compile(data.get("unless", [])),
+                strength=str(data.get("strength", "strong")),
+                marker=data.get("marker"),
+                strategy=data.get("strategy"),
+                area=data.get("area"),
+                after=data.get("after"),
+                text=data.get("text"),
+            )
+        except (KeyError, TypeError, re.error) as error:
+            raise ValueError(f"invalid rule {data.get('id')!r}: {error}") from None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A named, versioned set of rules and the settings that combine their matches."""
+
+    name: str
+    version: str
+    rules: tuple[Rule, ...]
+    window: int
+    weak_markers_needed: int
+    repair_window: int
+    responses: Mapping[str, re.Pattern[str] | None]
+    topics: tuple[re.Pattern[str], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How suggestions name their source, e.g. ``alliance-rules 0.2``."""
+        return f"{self.name} {self.version}"
+
+    def rules_for(self, role: str) -> tuple[Rule, ...]:
+        """The rules that read one speaker role's words."""
+        return tuple(rule for rule in self.rules if rule.speaker == role)
+
+
+# What a consent question asks about: the words after "talk about", "spend some time on" …
+_TOPIC = (
+    r"\b(?:talk(?:ed)? (?:to you )?(?:a (?:little )?bit )?about|"
+    r"spen[dt] (?:some |a (?:little |bit of )?)?time on|go(?:ing)? (?:over|into)|look(?:ing)? at|"
+    r"ask(?:ed)? (?:you )?(?:some |a few )?questions about|come back to|"
+    r"(?:information|info|advice) (?:on|about))\s+(?P<topic>[^,?.;]{3,80})"
+)
+
+
+def load_lexicon(path: str | Path = LEXICON_PATH) -> Lexicon:
+    """Read a lexicon file (the built-in one by default).
+
+    :raises ValueError: when the file is not a valid lexicon.
+    """
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    rupture = data.get("rupture", {})
+    responses = data.get("consent_responses", {})
+    return Lexicon(
+        name=str(data["name"]),
+        version=str(data["version"]),
+        rules=tuple(Rule.from_data(entry) for entry in data["rules"]),
+        window=int(rupture.get("window", 6)),
+        weak_markers_needed=int(rupture.get("weak_markers_needed", 2)),
+        repair_window=int(rupture.get("repair_window", 8)),
+        responses={
+            answer: _compile(responses.get(answer, []))
+            for answer in ("agreed_first", "deferred", "declined", "agreed")
+        },
+        topics=(re.compile(_TOPIC, re.IGNORECASE),),
+    )
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A rule that fired on one sentence (or a whole turn) of the transcript."""
+
+    rule: Rule
+    index: int
+    quote: str
+
+    @property
+    def finding(self) -> str:
+        """The kind of finding, e.g. ``consent_check`` or ``withdrawal``."""
+        return self.rule.finding
+
+
+@dataclass
+class RuptureSuggestion:
+    """Markers close enough together to suggest one rupture, and the repair after it."""
+
+    type: str
+    markers: list[Detection]
+    repair: list[Detection] = field(default_factory=list)
+    outcome: str = "unresolved"
+
+    @property
+    def first(self) -> int:
+        """The index of the first marker."""
+        return self.markers[0].index
+
+    @property
+    def last(self) -> int:
+        """The index of the last marker."""
+        return self.markers[-1].index
+
+
+@dataclass
+class Suggestions:
+    """What the extractor keeps after combining detections: findings and ruptures."""
+
+    findings: list[Detection]
+    ruptures: list[RuptureSuggestion]
+    responses: dict[int, tuple[str, int]]
+
+    def accepted(self) -> Iterator[Detection]:
+        """Every detection that became part of a suggestion (for evaluation)."""
+        yield from self.findings
+        for rupture in self.ruptures:
+            yield from rupture.markers
+            yield from rupture.repair
+
+
+def _sentences(text: str) -> list[str]:
+    return [match.group().strip() for match in _SENTENCE.finditer(text) if match.group().strip()]
+
+
+def _evidence(transcript: Transcript, index: int, quote: str) -> dict[str, Any]:
+    turn = transcript.utterances[index]
+    evidence: dict[str, Any] = {"quote": quote, "speaker": turn.role.value, "utterance_index": index}
+    if turn.timestamp is not None:
+        evidence["timestamp"] = turn.timestamp
+    return evidence
+
+
+class RuleExtractor:
+    """Suggests alliance findings from a transcript with a lexicon of rules."""
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or load_lexicon()
+
+    @cached_property
+    def _by_role(self) -> dict[str, tuple[Rule, ...]]:
+        return {role: self.lexicon.rules_for(role) for role in ("clinician", "client")}
+
+    # -- detecting ---------------------------------------------------------------
+
+    def _context_allows(self, rule: Rule, transcript: Transcript, index: int) -> bool:
+        if rule.after is None:
+            return True
+        if index == 0:
+            return False
+        before = transcript.utterances[index - 1]
+        if before.role.value != "clinician":
+            return False
+        if rule.after == "clinician":
+            return True
+        questions = [sentence for sentence in _sentences(before.text) if sentence.endswith("?")]
+        if rule.after == "question":
+            return bool(questions)
+        return any(_OPEN_QUESTION.search(question) and len(question.split()) >= 6 for question in questions)
+
+    def detect(self, transcript: Transcript) -> list[Detection]:
+        """Every rule match, before markers are combined into ruptures.  One detection per
+        rule and utterance (the first sentence that matched)."""
+        detections: list[Detection] = []
+        for index, turn in enumerate(transcript.utterances):
+            role = "client" if turn.role.value in _CLIENT_ROLES else turn.role.value
+            rules = self._by_role.get(role, ())
+            if not rules:
+                continue
+            text = _normalised(turn.text)
+            sentences = [(_normalised(sentence), sentence) for sentence in _sentences(turn.text)]
+            # One search over all the sentences (one per line) rules most turns out at once.
+            lines = "\n".join(norm for norm, _ in sentences)
+            for rule in rules:
+                quote = None
+                if rule.utterance is not None and rule.utterance.search(text):
+                    quote = turn.text.strip()
+                elif rule.sentence is not None and rule.sentence.search(lines):
+                    quote = next((s for norm, s in sentences if rule.sentence.search(norm)), None)
+                if quote is None:
+                    continue
+                if rule.unless is not None and rule.unless.search(text):
+                    continue
+                if not self._context_allows(rule, transcript, index):
+                    continue
+                detections.append(Detection(rule, index, quote))
+        return detections
+
+    # -- combining ---------------------------------------------------------------
+
+    def _reply(self, transcript: Transcript, index: int) -> int | None:
+        """The client's answer to the clinician's turn at ``index``: the next client turn
+        within two utterances."""
+        for following in range(index + 1, min(index + 3, len(transcript.utterances))):
+            if transcript.utterances[following].role.value in _CLIENT_ROLES:
+                return following
+        return None
+
+    def _response(self, text: str) -> str | None:
+        """How a client turn answers a consent question, or ``None`` when it is unclear."""
+        text = _normalised(text)
+        for answer in ("agreed_first", "deferred", "declined", "agreed"):
+            pattern = self.lexicon.responses.get(answer)
+            if pattern is not None and pattern.search(text):
+                return "agreed" if answer == "agreed_first" else answer
+        return None
+
+    def _ruptures(self, markers: list[Detection]) -> list[RuptureSuggestion]:
+        ruptures: list[RuptureSuggestion] = []
+        for kind in ("withdrawal", "confrontation"):
+            cluster: list[Detection] = []
+            for marker in [m for m in markers if m.finding == kind] + [None]:
+                if marker is not None and (
+                    not cluster or marker.index - cluster[-1].index <= self.lexicon.window
+                ):
+                    cluster.append(marker)
+                    continue
+                strong = any(m.rule.strength == "strong" for m in cluster)
+                if cluster and (strong or len(cluster) >= self.lexicon.weak_markers_needed):
+                    ruptures.append(RuptureSuggestion(kind, cluster))
+                cluster = [marker] if marker is not None else []
+        return sorted(ruptures, key=lambda rupture: rupture.first)
+
+    def _attach_repairs(
+        self, ruptures: list[RuptureSuggestion], resolutions: list[Detection], transcript: Transcript
+    ) -> None:
+        """Give each rupture the resolution strategies that follow it closely (one pass:
+        both lists are in transcript order)."""
+        position = 0
+        for number, rupture in enumerate(ruptures):
+            limit = rupture.last + self.lexicon.repair_window
+            if number + 1 < len(ruptures):
+                limit = min(limit, ruptures[number + 1].first - 1)
+            while position < len(resolutions) and resolutions[position].index <= rupture.last:
+                position += 1
+            while position < len(resolutions) and resolutions[position].index <= limit:
+                rupture.repair.append(resolutions[position])
+                position += 1
+            if not rupture.repair:
+                continue
+            reply = self._reply(transcript, rupture.repair[-1].index)
+            engaged = reply is not None and len(transcript.utterances[reply].text.split()) >= 6
+            rupture.outcome = "partly_resolved" if engaged else "unresolved"
+
+    def combine(self, transcript: Transcript) -> Suggestions:
+        """Detections combined into what the extractor suggests: ruptures need enough
+        markers, repairs must follow a rupture, consent checks need a clear answer and
+        feedback questions an answer."""
+        detections = self.detect(transcript)
+        markers = [d for d in detections if d.finding in ("withdrawal", "confrontation")]
+        resolutions = [d for d in detections if d.finding == "resolution"]
+        ruptures = self._ruptures(markers)
+        self._attach_repairs(ruptures, resolutions, transcript)
+        findings: list[Detection] = []
+        responses: dict[int, tuple[str, int]] = {}
+        seen: set[tuple[str, int]] = set()
+        for detection in detections:
+            if detection.finding in ("withdrawal", "confrontation", "resolution"):
+                continue
+            if (detection.finding, detection.index) in seen:
+                continue
+            if detection.finding in ("consent_check", "feedback_request"):
+                reply = self._reply(transcript, detection.index)
+                if reply is None:
+                    continue
+                if detection.finding == "consent_check":
+                    answer = self._response(transcript.utterances[reply].text)
+                    if answer is None:
+                        continue
+                    responses[detection.index] = (answer, reply)
+            seen.add((detection.finding, detection.index))
+            findings.append(detection)
+        return Suggestions(findings, ruptures, responses)
+
+    # -- building the alliance section ------------------------------------------------
+
+    def _provenance(self, rule: Rule, confidence: float | None = None) -> dict[str, Any]:
+        return {
+            "author": "extractor",
+            "suggested_by": self.lexicon.label,
+            "confirmed": False,
+            "rule": rule.id,
+            "confidence": round(confidence if confidence is not None else rule.confidence, 2),
+        }
+
+    def _with_reply(self, transcript: Transcript, detection: Detection) -> list[dict[str, Any]]:
+        evidence = [_evidence(transcript, detection.index, detection.quote)]
+        reply = self._reply(transcript, detection.index)
+        if reply is not None:
+            sentences = _sentences(transcript.utterances[reply].text)
+            if sentences:
+                evidence.append(_evidence(transcript, reply, sentences[0]))
+        return evidence
+
+    def _topic(self, quote: str) -> str:
+        for pattern in self.lexicon.topics:
+            match = pattern.search(quote)
+            if match:
+                return match.group("topic").strip()
+        return "The topic of the clinician's question (see the quote)"
+
+    def _rupture(self, transcript: Transcript, rupture: RuptureSuggestion, number: int) -> dict[str, Any]:
+        evidence = []
+        prompt = rupture.first - 1
+        if prompt >= 0 and transcript.utterances[prompt].role.value == "clinician":
+            sentences = _sentences(transcript.utterances[prompt].text)
+            if sentences:
+                evidence.append(_evidence(transcript, prompt, sentences[-1]))
+        evidence.extend(_evidence(transcript, m.index, m.quote) for m in rupture.markers)
+        markers = list(dict.fromkeys(m.rule.marker for m in rupture.markers if m.rule.marker))
+        strongest = max(rupture.markers, key=lambda m: m.rule.confidence)
+        confidence = min(0.9, strongest.rule.confidence + 0.05 * (len(rupture.markers) - 1))
+        significance = min(3, max(len(rupture.markers), 2 if strongest.rule.strength == "strong" else 1))
+        labels = ", ".join(marker.replace("_", " ") for marker in markers)
+        return {
+            "id": f"r{number}",
+            "type": rupture.type,
+            f"{rupture.type}_markers": markers,
+            "significance": significance,
+            "description": f"{rupture.type.capitalize()} markers in the client's speech: {labels}. "
+            "Significance is the extractor's first estimate from the number of markers.",
+            "evidence": evidence,
+            "provenance": self._provenance(strongest.rule, confidence),
+        }
+
+    def _repair(self, transcript: Transcript, rupture: RuptureSuggestion, number: int) -> dict[str, Any]:
+        strategies = list(dict.fromkeys(d.rule.strategy for d in rupture.repair if d.rule.strategy))
+        evidence = [_evidence(transcript, d.index, d.quote) for d in rupture.repair]
+        reply = self._reply(transcript, rupture.repair[-1].index)
+        if reply is not None:
+            sentences = _sentences(transcript.utterances[reply].text)
+            if sentences:
+                evidence.append(_evidence(transcript, reply, sentences[0]))
+        best = max(rupture.repair, key=lambda d: d.rule.confidence)
+        return {
+            "rupture": f"r{number}",
+            "strategies": strategies,
+            "outcome": rupture.outcome,
+            "description": "Resolution strategies in the clinician's speech after the rupture: "
+            + ", ".join(strategy.replace("_", " ") for strategy in strategies)
+            + ".",
+            "evidence": evidence,
+            "provenance": self._provenance(best.rule),
+        }
+
+    def alliance_data(self, transcript: Transcript) -> dict[str, Any]:
+        """The suggested alliance section as JSON-ready data (only what was detected)."""
+        suggestions = self.combine(transcript)
+        data: dict[str, Any] = {}
+        trust: list[dict[str, Any]] = []
+        autonomy: dict[str, Any] = {}
+        boundaries: dict[str, Any] = {}
+        feedback: list[dict[str, Any]] = []
+        pace: list[Detection] = []
+        for detection in suggestions.findings:
+            rule = detection.rule
+            kind = detection.finding
+            single = [_evidence(transcript, detection.index, detection.quote)]
+            if kind in ("validation", "remembers"):
+                evidence = self._with_reply(transcript, detection) if kind == "remembers" else single
+                trust.append({"text": rule.text, "evidence": evidence, "provenance": self._provenance(rule)})
+            elif kind == "consent_check":
+                answer, reply = suggestions.responses[detection.index]
+                evidence = [
+                    *single,
+                    _evidence(transcript, reply, _sentences(transcript.utterances[reply].text)[0]),
+                ]
+                autonomy.setdefault("consent_checks", []).append(
+                    {
+                        "topic": self._topic(detection.quote),
+                        "response": answer,
+                        "evidence": evidence,
+                        "provenance": self._provenance(rule),
+                    }
+                )
+            elif kind == "choice_offered":
+                autonomy.setdefault("choices_offered", []).append(
+                    {
+                        "text": rule.text,
+                        "evidence": self._with_reply(transcript, detection),
+                        "provenance": self._provenance(rule),
+                    }
+                )
+            elif kind == "pace":
+                pace.append(detection)
+            elif kind == "boundary":
+                boundaries.setdefault("events", []).append(
+                    {
+                        "area": rule.area or "other",
+                        "initiated_by": "clinician",
+                        "description": rule.text,
+                        "evidence": single,
+                        "provenance": self._provenance(rule),
+                    }
+                )
+            elif kind == "confidentiality":
+                boundaries.setdefault("confidentiality", []).append(
+                    {"text": rule.text, "evidence": single, "provenance": self._provenance(rule)}
+                )
+            elif kind == "feedback_request":
+                evidence = self._with_reply(transcript, detection)
+                feedback.append(
+                    {
+                        "question": detection.quote,
+                        "answer": evidence[-1]["quote"],
+                        "evidence": evidence,
+                        "provenance": self._provenance(rule),
+                    }
+                )
+        if pace:
+            autonomy["pace"] = {
+                "text": pace[0].rule.text,
+                "evidence": [_evidence(transcript, d.index, d.quote) for d in pace[:3]],
+                "provenance": self._provenance(pace[0].rule),
+            }
+        ruptures = suggestions.ruptures
+        if ruptures:
+            data["ruptures"] = [self._rupture(transcript, r, n) for n, r in enumerate(ruptures, start=1)]
+            repairs = [self._repair(transcript, r, n) for n, r in enumerate(ruptures, start=1) if r.repair]
+            if repairs:
+                data["repairs"] = repairs
+        if trust:
+            unrepaired = any(not rupture.repair for rupture in ruptures)
+            data["trust"] = {"state": "strained" if unrepaired else "strengthening", "built_by": trust}
+        if autonomy:
+            data["autonomy_and_consent"] = autonomy
+        if boundaries:
+            data["boundaries"] = boundaries
+        if feedback:
+            data["client_feedback"] = feedback
+        return data
+
+    def suggest(self, transcript: Transcript) -> Alliance | None:
+        """The suggested alliance section, or ``None`` when nothing was detected."""
+        data = self.alliance_data(transcript)
+        return Alliance.model_validate(data) if data else None
+
+
+_DEFAULT: list[RuleExtractor] = []
+
+
+def default_extractor() -> RuleExtractor:
+    """The extractor with the built-in rules, built once on first use."""
+    if not _DEFAULT:
+        _DEFAULT.append(RuleExtractor())
+    return _DEFAULT[0]
+
+
+def detected_findings(
+    transcript: Transcript, extractor: RuleExtractor | None = None
+) -> list[tuple[int, str]]:
+    """``(utterance index, finding kind)`` for everything the extractor suggests, the form
+    its evaluation compares with labels."""
+    suggestions = (extractor or default_extractor()).combine(transcript)
+    return sorted({(d.index, d.finding) for d in suggestions.accepted()})
+
+
+@hookimpl
+def alliance_suggest_alliance(transcript: Transcript, note: ProgressNote | None) -> Alliance | None:
+    """Suggest alliance findings from the transcript with the built-in rules."""
+    return default_extractor().suggest(transcript)
+
+
+__all__ = [
+    "LEXICON_PATH",
+    "Detection",
+    "Lexicon",
+    "Rule",
+    "RuleExtractor",
+    "alliance_suggest_alliance",
+    "default_extractor",
+    "detected_findings",
+    "load_lexicon",
+]

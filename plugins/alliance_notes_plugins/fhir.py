@@ -1,0 +1,238 @@
+"""HL7 FHIR output: the note as a document ``Bundle``, in FHIR R5 (``fhir-r5``) or R4B (``fhir-r4b``).
+
+Two format names rather than a version option, so that ``alliance-notes formats`` lists
+both and ``demo --out`` writes both.  What the Bundle holds is described in
+:mod:`alliance_notes_plugins.fhir_bundle`: a Composition with a section per host section
+and the alliance section with a sub-section per part, measures as QuestionnaireResponse +
+Observation, pronouns with the individual-pronouns extension and LOINC 90778-2, AI
+transparency labels and Provenance, and the note's canonical JSON in a Binary.
+
+Every render checks each narrative with :mod:`alliance_notes_plugins.xhtml_check` (which
+``fhir.resources`` does not do) and, when the optional ``fhir.resources`` package is
+installed (``pip install 'alliance-notes[fhir]'``), validates the Bundle with its R5 or
+R4B models.  Option ``validate``: ``auto`` (default: validate when installed), ``yes``
+(fail when it is not installed) or ``no``.
+
+Reading back (``Host.read(text, "fhir-r5")``) takes the canonical JSON from the Binary
+the Composition's ``canonical-note`` extension points to, so the note round-trips
+exactly, and checks that the Composition's client and date agree with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import importlib.util
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from pydantic_core import to_json
+
+from alliance_notes.plugin_api import (
+    NoteValidationError,
+    OutputFormat,
+    Problem,
+    ProgressNote,
+    RegisterFormat,
+    RenderError,
+    RenderRequest,
+    hookimpl,
+    note_from_data,
+    parse_json,
+)
+from alliance_notes_plugins.fhir_bundle import (
+    CANONICAL_NOTE_EXTENSION,
+    CANONICAL_NOTE_MEDIA_TYPE,
+    VERSIONS,
+    build_bundle,
+)
+from alliance_notes_plugins.xhtml_check import narrative_problems
+
+#: The optional package that validates Bundles.
+FHIR_RESOURCES = "fhir.resources"
+_VALIDATE_CHOICES = ("auto", "yes", "no")
+
+
+def fhir_resources_installed() -> bool:
+    """True when ``fhir.resources`` can be imported (checked without importing it)."""
+    try:
+        return importlib.util.find_spec(FHIR_RESOURCES) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def narratives(data: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every narrative ``div`` in FHIR JSON data, with its path (``entry[0].resource.text``)."""
+    if isinstance(data, dict):
+        text = data.get("text")
+        if isinstance(text, dict) and isinstance(text.get("div"), str):
+            yield f"{path}.text" if path else "text", text["div"]
+        for key, value in data.items():
+            if isinstance(value, dict | list):
+                yield from narratives(value, f"{path}.{key}" if path else key)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            if isinstance(value, dict | list):
+                yield from narratives(value, f"{path}[{index}]")
+
+
+def check_narratives(bundle: Mapping[str, Any]) -> None:
+    """Raise :class:`RenderError` when a narrative is not valid FHIR XHTML, naming where."""
+    for path, div in narratives(bundle):
+        problems = narrative_problems(div)
+        if problems:
+            raise RenderError(f"FHIR narrative at {path} is not valid XHTML: {'; '.join(problems)}")
+
+
+def validate_bundle(text: str, version: str) -> None:
+    """Validate Bundle JSON with ``fhir.resources`` (R5 or R4B models); errors name fields, never values."""
+    from pydantic import BaseModel, ValidationError  # noqa: PLC0415
+
+    model: type[BaseModel]
+    if version == "R5":
+        from fhir.resources.bundle import Bundle  # noqa: PLC0415
+
+        model = Bundle
+    else:
+        from fhir.resources.R4B.bundle import Bundle as R4BBundle  # noqa: PLC0415
+
+        model = R4BBundle
+    try:
+        model.model_validate_json(text)  # faster than validating the parsed data
+    except ValidationError as error:
+        where = "; ".join(
+            ".".join(str(part) for part in detail["loc"]) + f" ({detail['type']})"
+            for detail in error.errors(include_url=False)[:5]
+        )
+        raise RenderError(f"the FHIR {version} Bundle does not validate: {where}") from None
+
+
+def _should_validate(options: Mapping[str, str], format_name: str) -> bool:
+    choice = options.get("validate", "auto")
+    if choice not in _VALIDATE_CHOICES:
+        raise RenderError(
+            f"format '{format_name}': option validate must be one of {', '.join(_VALIDATE_CHOICES)}"
+        )
+    if choice == "no":
+        return False
+    installed = fhir_resources_installed()
+    if choice == "yes" and not installed:
+        raise RenderError(
+            f"format '{format_name}': validate=yes needs the fhir.resources package "
+            "(pip install 'alliance-notes[fhir]')"
+        )
+    return installed
+
+
+def bundle_renderer(version: str, format_name: str) -> Callable[[RenderRequest], str]:
+    """The render function of the format for one FHIR version."""
+
+    def render(request: RenderRequest) -> str:
+        validate = _should_validate(request.options, format_name)
+        bundle = build_bundle(request.note, request.document, version)
+        check_narratives(bundle)
+        text = to_json(bundle, indent=2).decode("utf-8") + "\n"
+        if validate:
+            validate_bundle(text, version)
+        return text
+
+    render.__doc__ = f"Render the note as a FHIR {version} document Bundle."
+    return render
+
+
+# -- reading a Bundle back ------------------------------------------------------------
+
+
+def _invalid(location: str, message: str, code: str) -> NoteValidationError:
+    return NoteValidationError([Problem(location, message, code)], "FHIR Bundle")
+
+
+def _canonical_note_url(composition: Mapping[str, Any]) -> str:
+    for extension in composition.get("extension") or []:
+        if isinstance(extension, dict) and extension.get("url") == CANONICAL_NOTE_EXTENSION:
+            reference = (extension.get("valueReference") or {}).get("reference")
+            if isinstance(reference, str):
+                return reference
+    raise _invalid(
+        "entry[0].resource.extension",
+        "has no canonical-note extension: this Bundle was not written by alliance-notes",
+        "no_canonical_note",
+    )
+
+
+def _embedded_note_text(entries: list[Any], url: str) -> str:
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or entry.get("fullUrl") != url:
+            continue
+        resource = entry.get("resource") or {}
+        where = f"entry[{index}].resource"
+        if (
+            resource.get("resourceType") != "Binary"
+            or resource.get("contentType") != CANONICAL_NOTE_MEDIA_TYPE
+        ):
+            raise _invalid(where, f"must be a Binary of {CANONICAL_NOTE_MEDIA_TYPE}", "not_canonical_note")
+        try:
+            return base64.b64decode(resource.get("data", ""), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, TypeError):
+            raise _invalid(f"{where}.data", "is not base64-encoded UTF-8 text", "bad_data") from None
+    raise _invalid("entry", "has no entry for the canonical-note reference", "missing_canonical_note")
+
+
+def _agrees(composition: Mapping[str, Any], note: ProgressNote) -> None:
+    """The Composition's client and date must be those of the embedded note."""
+    subject = composition.get("subject")
+    subject = subject[0] if isinstance(subject, list) and subject else subject
+    client = ((subject or {}).get("identifier") or {}).get("value")
+    if client != note.session.client:
+        raise _invalid("entry[0].resource.subject", "does not match the embedded note's client", "mismatch")
+    if composition.get("date") != note.session.date.isoformat():
+        raise _invalid(
+            "entry[0].resource.date", "does not match the embedded note's session date", "mismatch"
+        )
+
+
+def read_bundle(text: str, kinds: Mapping[str, type[ProgressNote]]) -> ProgressNote:
+    """Read a document Bundle this plugin wrote back into the note it was made from.
+
+    :raises NoteValidationError: naming what is missing or wrong (never quoting content).
+    """
+    data = parse_json(text, "FHIR Bundle")
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        raise _invalid("resourceType", "must be 'Bundle'", "not_a_bundle")
+    if data.get("type") != "document":
+        raise _invalid("type", "must be 'document'", "not_a_document")
+    entries = data.get("entry")
+    if not isinstance(entries, list) or not entries or not isinstance(entries[0], dict):
+        raise _invalid("entry", "must list the Composition first", "no_composition")
+    composition = entries[0].get("resource") or {}
+    if composition.get("resourceType") != "Composition":
+        raise _invalid("entry[0].resource", "must be the Composition", "no_composition")
+    embedded = _embedded_note_text(entries, _canonical_note_url(composition))
+    note = note_from_data(
+        parse_json(embedded, "FHIR Bundle canonical note"), kinds, "FHIR Bundle canonical note"
+    )
+    _agrees(composition, note)
+    return note
+
+
+@hookimpl
+def alliance_register_formats(register: RegisterFormat) -> None:
+    """Register ``fhir-r5`` and ``fhir-r4b``."""
+    for version in VERSIONS:
+        name = f"fhir-{version.lower()}"
+        register(
+            OutputFormat(
+                name=name,
+                title=f"HL7 FHIR {version} document Bundle",
+                media_type="application/fhir+json",
+                extension=f".{version.lower()}.fhir.json",
+                render=bundle_renderer(version, name),
+                read=read_bundle,
+                description=f"A FHIR {version} Bundle of type document: Composition, measures, "
+                "pronouns, AI provenance; reads back.",
+                options={
+                    "validate": "auto (default): validate with fhir.resources when installed; "
+                    "yes: require it; no: skip (narratives are always checked)"
+                },
+            )
+        )

@@ -1,0 +1,586 @@
+"""Building the FHIR document Bundle of a note, for R4B or R5, as plain JSON data.
+
+What goes where (domain reference §6):
+
+* ``Bundle`` of type ``document``; its ``identifier`` and every ``fullUrl`` are
+  ``urn:uuid:`` values derived from the note itself, so the same note always gives the
+  same Bundle.  A note records a session date but no time, so ``timestamp`` (and the
+  Provenance ``recorded`` instants) are the session date at 00:00 UTC.
+* ``Composition`` first: LOINC 11506-3 *Progress note*, ``status`` ``final`` (or
+  ``preliminary`` for an AI draft no clinician has reviewed), the session date, the
+  author (the clinician as a pseudonymous ``Practitioner`` and/or the AI scribe as a
+  ``Device``), the title, and the client as a ``Patient`` that carries only the
+  pseudonymous code.  One section per host section, with its LOINC code where one exists
+  (Subjective 61150-9, Objective 61149-1, Assessment 51848-0, Plan 18776-5) and otherwise
+  a code from the project's CodeSystem; then the alliance section (code ``alliance``)
+  with a sub-section per part.  With inline placement the parts are sub-sections of the
+  host sections they belong in.  Empty sections say why in ``emptyReason``: ``notasked``
+  for a part not assessed, ``nilknown`` for one assessed with nothing found.
+* Measures: a ``QuestionnaireResponse`` per instrument given (SRS, WAI-SR, ORS) and an
+  ``Observation`` of its total, ``derivedFrom`` the response, with the computed values
+  (below the cutoff; WAI-SR subscales) as components; both referenced from the measures
+  sub-section's entries.
+* Pronouns: an ``Observation`` of LOINC 90778-2 *Personal pronouns – Reported* with the
+  LOINC answer (LA29518-0 he/him, LA29519-8 she/her, LA29520-6 they/them) where the
+  recorded pronouns are one of those, and the client's own words as text; and the
+  ``individual-pronouns`` extension on the ``Patient`` — unless the pronouns are an AI
+  suggestion not yet confirmed, which stays out of the patient's demographics.
+* AI transparency (AI Transparency on FHIR IG, STU1 ballot): a section holding content
+  an extractor or language model suggested and no clinician confirmed carries the inline
+  security label ``AIAST`` (DS4P ``extension-inline-sec-label``; the Composition is then
+  labelled ``PROCESSINLINELABEL``), a measure or pronoun resource so suggested carries
+  ``AIAST`` in ``meta.security``, and an unreviewed AI draft labels the whole
+  Composition ``AIAST``.  Each extractor is a ``Device``, and a ``Provenance`` per
+  extractor names it as author of what it suggested (``targetElement`` naming the
+  sections); confirmed suggestions get a ``Provenance`` that also names the clinician as
+  verifier.
+* Sections holding items that belong in the psychotherapy note kept separate from the
+  record carry the inline label ``PSYTHPN``; every Composition is labelled ``R``
+  (restricted), as mental-health notes are.
+* The note itself, as canonical JSON, in a ``Binary`` referenced from the Composition's
+  ``canonical-note`` extension: the lossless copy the plugin reads back.
+
+Every narrative is checked with :mod:`alliance_notes_plugins.xhtml_check` by the caller.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from alliance_notes.plugin_api import (
+    Block,
+    NoteDocument,
+    Observation,
+    OutcomeRatingScale,
+    ProgressNote,
+    SessionRatingScale,
+    WorkingAllianceInventory,
+)
+from alliance_notes_plugins import fhir_narrative as narrative
+from alliance_notes_plugins.json_format import canonical_json
+
+Resource = dict[str, Any]
+
+#: The FHIR versions this module builds for.
+VERSIONS = ("R4B", "R5")
+
+#: The project's own FHIR artefacts live under this base.
+BASE = "https://alliance-notes.dev/fhir"
+#: Codes for the alliance section, its parts, host sections without a LOINC code, measures.
+CODE_SYSTEM = f"{BASE}/CodeSystem/alliance-notes"
+CLIENT_SYSTEM = f"{BASE}/sid/client"
+CLINICIAN_SYSTEM = f"{BASE}/sid/clinician"
+#: The Composition extension whose ``valueReference`` is the Binary with the note's JSON.
+CANONICAL_NOTE_EXTENSION = f"{BASE}/StructureDefinition/canonical-note"
+CANONICAL_NOTE_MEDIA_TYPE = "application/json"
+
+LOINC = "http://loinc.org"
+PROGRESS_NOTE = ("11506-3", "Progress note")
+PRONOUNS = ("90778-2", "Personal pronouns - Reported")
+PRONOUN_ANSWERS = {
+    "he/him": ("LA29518-0", "he/him/his/his/himself"),
+    "she/her": ("LA29519-8", "she/her/her/hers/herself"),
+    "they/them": ("LA29520-6", "they/them/their/theirs/themselves"),
+}
+PRONOUNS_EXTENSION = "http://hl7.org/fhir/StructureDefinition/individual-pronouns"
+TARGET_ELEMENT_EXTENSION = "http://hl7.org/fhir/StructureDefinition/targetElement"
+INLINE_LABEL_EXTENSION = (
+    "http://hl7.org/fhir/uv/security-label-ds4p/StructureDefinition/extension-inline-sec-label"
+)
+OBSERVATION_VALUE = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+EMPTY_REASON = "http://terminology.hl7.org/CodeSystem/list-empty-reason"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+ATTESTATION_MODE = "http://hl7.org/fhir/composition-attestation-mode"
+UCUM = "http://unitsofmeasure.org"
+
+AI_ASSERTED = {"system": OBSERVATION_VALUE, "code": "AIAST", "display": "Artificial Intelligence asserted"}
+INLINE_LABELS = {"system": ACT_CODE, "code": "PROCESSINLINELABEL", "display": "process inline security label"}
+PSYCHOTHERAPY_NOTE = {
+    "system": ACT_CODE,
+    "code": "PSYTHPN",
+    "display": "psychotherapy note information sensitivity",
+}
+RESTRICTED = {"system": CONFIDENTIALITY, "code": "R", "display": "restricted"}
+
+#: Why an alliance part's sub-section is empty, by the part's status in the document.
+EMPTY_REASONS = {
+    "not assessed": "notasked",
+    "not asked": "notasked",
+    "none given": "notasked",
+    "assessed, nothing to note": "nilknown",
+    "assessed, none observed": "nilknown",
+    "no rupture to repair": "nilknown",
+}
+
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
+
+
+def _coding(system: str, code: str, display: str | None = None) -> dict[str, str]:
+    return (
+        {"system": system, "code": code}
+        if display is None
+        else {"system": system, "code": code, "display": display}
+    )
+
+
+def _concept(system: str, code: str, display: str, text: str | None = None) -> dict[str, Any]:
+    return {"coding": [_coding(system, code, display)], "text": text or display}
+
+
+def pronoun_answer(recorded: str) -> tuple[str, str] | None:
+    """The LOINC answer for recorded pronouns that are he/him, she/her or they/them.
+
+    "He/Him", "she / her / hers" and "they/them/theirs" match; "he/they", "xe/xem" or
+    anything with other words does not, and is recorded as the client's text alone.
+    """
+    words = [word.strip() for word in recorded.lower().split("/") if word.strip()]
+    answer = PRONOUN_ANSWERS.get("/".join(words[:2]))
+    if answer is None or not set(words) <= set(answer[1].split("/")):
+        return None
+    return answer
+
+
+def observations(value: Any) -> Iterator[Observation]:
+    """Every alliance observation in a model, a list of models, or nested inside them."""
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, list):
+            pending.extend(reversed(current))
+        elif isinstance(current, BaseModel):
+            if isinstance(current, Observation):
+                yield current
+            children = [getattr(current, name) for name in type(current).model_fields]
+            pending.extend(child for child in reversed(children) if isinstance(child, BaseModel | list))
+
+
+@dataclass
+class _Extractor:
+    """An extractor or model that suggested content, and what it suggested where."""
+
+    device_url: str
+    name: str
+    kind: str
+    unconfirmed: list[dict[str, Any]] = field(default_factory=list)
+    confirmed: list[dict[str, Any]] = field(default_factory=list)
+
+
+class BundleBuilder:
+    """Builds one note's document Bundle for one FHIR version."""
+
+    def __init__(self, note: ProgressNote, document: NoteDocument, version: str) -> None:
+        if version not in VERSIONS:
+            raise ValueError(f"FHIR version must be one of {', '.join(VERSIONS)}")
+        self.note = note
+        self.document = document
+        self.version = version
+        self.canonical = canonical_json(note)
+        self.identity = uuid.uuid5(_NAMESPACE, f"{version}|{document.placement}|{self.canonical}")
+        self.date = note.session.date.isoformat()
+        self.instant = f"{self.date}T00:00:00Z"
+        self.composition_url = self.url("composition")
+        self.patient_url = self.url("patient")
+        self.entries: list[Resource] = []
+        self.extractors: dict[tuple[str, str], _Extractor] = {}
+        self.labels: list[dict[str, str]] = []
+
+    def url(self, role: str) -> str:
+        """A stable ``urn:uuid:`` for one resource of this Bundle."""
+        return f"urn:uuid:{uuid.uuid5(self.identity, role)}"
+
+    def add(self, url: str, resource: Resource) -> dict[str, str]:
+        """Add a resource to the Bundle; return a reference to it."""
+        self.entries.append({"fullUrl": url, "resource": resource})
+        return {"reference": url}
+
+    # -- people and devices ---------------------------------------------------------
+
+    def _subject(self) -> dict[str, Any]:
+        return {
+            "reference": self.patient_url,
+            "identifier": {"system": CLIENT_SYSTEM, "value": self.note.session.client},
+        }
+
+    def _clinician(self) -> dict[str, Any] | None:
+        code = self.note.authorship.clinician
+        if code is None:
+            return None
+        return {
+            "reference": self.url("practitioner"),
+            "identifier": {"system": CLINICIAN_SYSTEM, "value": code},
+        }
+
+    def _verifier(self) -> dict[str, Any]:
+        return self._clinician() or {"type": "Practitioner", "display": "the treating clinician"}
+
+    def _device(self, name: str, kind: str) -> _Extractor:
+        key = (kind, name)
+        extractor = self.extractors.get(key)
+        if extractor is None:
+            extractor = _Extractor(self.url(f"device|{kind}|{name}"), name, kind)
+            self.extractors[key] = extractor
+        return extractor
+
+    def _device_resource(self, extractor: _Extractor) -> Resource:
+        resource: Resource = {"resourceType": "Device"}
+        if self.version == "R4B":
+            resource["deviceName"] = [{"name": extractor.name, "type": "user-friendly-name"}]
+        else:
+            resource["displayName"] = extractor.name
+            resource["name"] = [{"value": extractor.name, "type": "user-friendly-name"}]
+        resource["type"] = [{"text": extractor.kind}] if self.version == "R5" else {"text": extractor.kind}
+        return resource
+
+    # -- labels and provenance ------------------------------------------------------
+
+    def _track(self, observation: Observation, target: dict[str, Any]) -> bool:
+        """Remember who suggested an observation; True when it is an unconfirmed suggestion."""
+        provenance = observation.provenance
+        if provenance.suggested_by is None:
+            return False
+        extractor = self._device(provenance.suggested_by, provenance.author.label)
+        bucket = extractor.confirmed if provenance.confirmed else extractor.unconfirmed
+        if target not in bucket:
+            bucket.append(target)
+        return provenance.is_unconfirmed_suggestion
+
+    def _section_target(self, element_id: str) -> dict[str, Any]:
+        return {
+            "reference": self.composition_url,
+            "extension": [{"url": TARGET_ELEMENT_EXTENSION, "valueUri": element_id}],
+        }
+
+    def _provenance(self, targets: list[dict[str, Any]], agents: list[dict[str, Any]], ai: bool) -> Resource:
+        resource: Resource = {
+            "resourceType": "Provenance",
+            "target": targets,
+            "occurredDateTime": self.date,
+            "recorded": self.instant,
+            "agent": agents,
+        }
+        if ai and self.version == "R4B":
+            resource["reason"] = [{"coding": [AI_ASSERTED]}]
+        return resource
+
+    def _agent(self, role: str, who: dict[str, Any]) -> dict[str, Any]:
+        display = {"author": "Author", "verifier": "Verifier"}[role]
+        return {"type": {"coding": [_coding(PARTICIPANT_TYPE, role, display)]}, "who": who}
+
+    # -- measures and pronouns ------------------------------------------------------
+
+    def _security(self, resource: Resource, observation: Observation, target_url: str) -> None:
+        if self._track(observation, {"reference": target_url}):
+            resource["meta"] = {"security": [AI_ASSERTED]}
+
+    def _measure(
+        self,
+        key: str,
+        title: str,
+        measure: SessionRatingScale | OutcomeRatingScale | WorkingAllianceInventory,
+    ) -> list[dict[str, str]]:
+        response_url, total_url = self.url(f"questionnaire-response|{key}"), self.url(f"total|{key}")
+        if isinstance(measure, WorkingAllianceInventory):
+            items = [
+                {"linkId": str(number), "answer": [{"valueInteger": score}]}
+                for number, score in enumerate(measure.items, start=1)
+            ]
+        else:
+            items = [
+                {"linkId": name, "answer": [{"valueDecimal": getattr(measure, name)}]}
+                for name in type(measure).model_fields
+                if name not in ("evidence", "provenance", "belongs", "administered")
+            ]
+        response: Resource = {
+            "resourceType": "QuestionnaireResponse",
+            "questionnaire": f"{BASE}/Questionnaire/{key}",
+            "status": "completed",
+            "subject": self._subject(),
+            "authored": self.date,
+            "source": {"reference": self.patient_url},
+            "item": items,
+        }
+        self._security(response, measure, response_url)
+        components: list[dict[str, Any]] = []
+        if isinstance(measure, WorkingAllianceInventory):
+            components = [
+                {
+                    "code": _concept(CODE_SYSTEM, f"{key}-{name}", f"{title} {name} subscale"),
+                    "valueQuantity": _score(getattr(measure, name)),
+                }
+                for name in ("task", "bond", "goal")
+            ]
+        else:
+            components = [
+                {
+                    "code": _concept(CODE_SYSTEM, f"{key}-below-cutoff", f"{title} total below the cutoff"),
+                    "valueBoolean": measure.below_cutoff,
+                }
+            ]
+        total: Resource = {
+            "resourceType": "Observation",
+            "status": "final",
+            "category": [_concept(OBSERVATION_CATEGORY, "survey", "Survey")],
+            "code": _concept(CODE_SYSTEM, f"{key}-total", f"{title} total"),
+            "subject": self._subject(),
+            "effectiveDateTime": self.date,
+            "valueQuantity": _score(measure.total),
+            "derivedFrom": [{"reference": response_url}],
+            "component": components,
+        }
+        self._security(total, measure, total_url)
+        return [self.add(response_url, response), self.add(total_url, total)]
+
+    def _measures(self) -> list[dict[str, str]]:
+        measures = self.note.alliance.measures
+        references: list[dict[str, str]] = []
+        if measures.srs is not None:
+            references += self._measure("srs", "Session Rating Scale", measures.srs)
+        if measures.wai_sr is not None:
+            references += self._measure(
+                "wai-sr", "Working Alliance Inventory, short revised", measures.wai_sr
+            )
+        if measures.ors is not None:
+            references += self._measure("ors", "Outcome Rating Scale", measures.ors)
+        return references
+
+    def _pronouns(self) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
+        """The pronoun Observation's reference, and the Patient extension when it applies."""
+        pronouns = self.note.alliance.respect.pronouns
+        if pronouns is None:
+            return [], None
+        answer = pronoun_answer(pronouns.recorded)
+        value: dict[str, Any] = {"text": pronouns.recorded}
+        if answer is not None:
+            value = {"coding": [_coding(LOINC, *answer)], "text": pronouns.recorded}
+        url = self.url("pronouns")
+        observation: Resource = {
+            "resourceType": "Observation",
+            "status": "final",
+            "category": [_concept(OBSERVATION_CATEGORY, "social-history", "Social History")],
+            "code": _concept(LOINC, *PRONOUNS),
+            "subject": self._subject(),
+            "effectiveDateTime": self.date,
+            "valueCodeableConcept": value,
+        }
+        if pronouns.used_correctly is not None:
+            observation["component"] = [
+                {
+                    "code": _concept(
+                        CODE_SYSTEM, "pronouns-used-correctly", "Pronouns used correctly this session"
+                    ),
+                    "valueBoolean": pronouns.used_correctly,
+                }
+            ]
+        self._security(observation, pronouns, url)
+        extension = None
+        if not pronouns.provenance.is_unconfirmed_suggestion:
+            extension = {
+                "url": PRONOUNS_EXTENSION,
+                "extension": [{"url": "value", "valueCodeableConcept": value}],
+            }
+        return [self.add(url, observation)], extension
+
+    # -- sections -------------------------------------------------------------------
+
+    def _part_section(self, block: Block, entries: list[dict[str, str]]) -> dict[str, Any]:
+        element_id = f"alliance-{block.key.replace('_', '-')}"
+        section: dict[str, Any] = {
+            "id": element_id,
+            "title": block.title,
+            "code": _concept(CODE_SYSTEM, block.key.replace("_", "-"), block.title),
+            "text": {"status": "additional", "div": narrative.block_narrative(block)},
+        }
+        labels = self._part_labels(block.key, element_id)
+        if labels:
+            section["extension"] = [{"url": INLINE_LABEL_EXTENSION, "valueCoding": label} for label in labels]
+        if entries:
+            section["entry"] = entries
+        elif not block.items:
+            section["emptyReason"] = _concept(
+                EMPTY_REASON, EMPTY_REASONS.get(block.status or "", "unavailable"), block.status or ""
+            )
+        return section
+
+    def _part_labels(self, part: str, element_id: str) -> list[dict[str, str]]:
+        content = getattr(self.note.alliance, part)
+        target = self._section_target(element_id)
+        found = list(observations(content))
+        labels = []
+        if any([self._track(observation, target) for observation in found]):  # track every one
+            labels.append(AI_ASSERTED)
+        if any(observation.belongs.value == "psychotherapy_note" for observation in found):
+            labels.append(PSYCHOTHERAPY_NOTE)
+        if labels and INLINE_LABELS not in self.labels:
+            self.labels.append(INLINE_LABELS)
+        return labels
+
+    def _sections(self, part_entries: dict[str, list[dict[str, str]]]) -> list[dict[str, Any]]:
+        sections = []
+        codes = {host.key: host.loinc for host in self.note.host_sections}
+        for document_section in self.document.sections:
+            key = document_section.key
+            loinc = codes.get(key)
+            if loinc is not None:
+                code = _concept(LOINC, loinc, f"{document_section.title} Narrative", document_section.title)
+            else:
+                code = _concept(CODE_SYSTEM, key, document_section.title)
+            section: dict[str, Any] = {
+                "id": f"section-{key.replace('_', '-')}",
+                "title": document_section.title,
+                "code": code,
+            }
+            if document_section.text is not None:
+                section["text"] = {
+                    "status": "additional",
+                    "div": narrative.text_narrative(document_section.text),
+                }
+            elif not document_section.blocks:
+                section["text"] = {"status": "empty", "div": narrative.status_narrative("Not recorded.")}
+                section["emptyReason"] = _concept(EMPTY_REASON, "unavailable", "Not recorded")
+            if document_section.blocks:
+                section["section"] = [
+                    self._part_section(block, part_entries.get(block.key, []))
+                    for block in document_section.blocks
+                ]
+            sections.append(section)
+        return sections
+
+    # -- the Bundle -----------------------------------------------------------------
+
+    def _authors(self) -> list[dict[str, Any]]:
+        authorship = self.note.authorship
+        authors = []
+        clinician = self._clinician()
+        if clinician is not None:
+            authors.append(clinician)
+        if authorship.drafted_by is not None:
+            scribe = self._device(authorship.drafted_by, "AI scribe")
+            authors.append({"reference": scribe.device_url})
+        if not authors:
+            authors.append({"type": "Practitioner", "display": "the treating clinician"})
+        return authors
+
+    def _composition(self, sections: list[dict[str, Any]]) -> Resource:
+        authorship = self.note.authorship
+        unreviewed_draft = authorship.written_by.value == "ai_draft"
+        security = [RESTRICTED, *self.labels]
+        if unreviewed_draft:
+            security.append(AI_ASSERTED)
+        identifier = {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{self.identity}"}
+        subject = self._subject()
+        composition: Resource = {
+            "resourceType": "Composition",
+            "meta": {"security": security},
+            "language": self.note.session.language,
+            "text": {
+                "status": "generated",
+                "div": narrative.facts_narrative(self.document.title, self.document.facts),
+            },
+            "extension": [
+                {"url": CANONICAL_NOTE_EXTENSION, "valueReference": {"reference": self.url("canonical-note")}}
+            ],
+            "identifier": [identifier] if self.version == "R5" else identifier,
+            "status": "preliminary" if unreviewed_draft else "final",
+            "type": _concept(LOINC, *PROGRESS_NOTE, self.note.title),
+            "subject": [subject] if self.version == "R5" else subject,
+            "date": self.date,
+            "author": self._authors(),
+            "title": self.document.title,
+        }
+        clinician = self._clinician()
+        if clinician is not None and not unreviewed_draft:
+            mode: Any = "professional"
+            if self.version == "R5":
+                mode = {"coding": [_coding(ATTESTATION_MODE, "professional", "Professional")]}
+            composition["attester"] = [{"mode": mode, "party": clinician}]
+        composition["section"] = sections
+        return composition
+
+    def build(self) -> Resource:
+        """The document Bundle."""
+        pronoun_entries, pronoun_extension = self._pronouns()
+        part_entries = {"measures": self._measures(), "respect": pronoun_entries}
+        sections = self._sections(part_entries)
+        composition = self._composition(sections)
+        patient: Resource = {
+            "resourceType": "Patient",
+            "identifier": [{"system": CLIENT_SYSTEM, "value": self.note.session.client}],
+        }
+        if pronoun_extension is not None:
+            patient["extension"] = [pronoun_extension]
+        head = [{"fullUrl": self.composition_url, "resource": composition}]
+        head.append({"fullUrl": self.patient_url, "resource": patient})
+        clinician = self._clinician()
+        if clinician is not None:
+            head.append(
+                {
+                    "fullUrl": clinician["reference"],
+                    "resource": {"resourceType": "Practitioner", "identifier": [clinician["identifier"]]},
+                }
+            )
+        head.extend(
+            {"fullUrl": extractor.device_url, "resource": self._device_resource(extractor)}
+            for extractor in self.extractors.values()
+        )
+        tail = [*self._provenances()]
+        tail.append(
+            {
+                "fullUrl": self.url("canonical-note"),
+                "resource": {
+                    "resourceType": "Binary",
+                    "contentType": CANONICAL_NOTE_MEDIA_TYPE,
+                    "data": base64.b64encode(self.canonical.encode("utf-8")).decode("ascii"),
+                },
+            }
+        )
+        return {
+            "resourceType": "Bundle",
+            "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{self.identity}"},
+            "type": "document",
+            "timestamp": self.instant,
+            "entry": [*head, *self.entries, *tail],
+        }
+
+    def _provenances(self) -> Iterator[dict[str, Any]]:
+        authorship = self.note.authorship
+        if authorship.drafted_by is not None and authorship.written_by.value != "clinician":
+            scribe = self._device(authorship.drafted_by, "AI scribe")
+            agents = [self._agent("author", {"reference": scribe.device_url})]
+            reviewed = authorship.written_by.value == "ai_draft_reviewed"
+            if reviewed:
+                agents.append(self._agent("verifier", self._verifier()))
+            yield {
+                "fullUrl": self.url("provenance|draft"),
+                "resource": self._provenance([{"reference": self.composition_url}], agents, ai=not reviewed),
+            }
+        for extractor in self.extractors.values():
+            author = self._agent("author", {"reference": extractor.device_url})
+            if extractor.unconfirmed:
+                yield {
+                    "fullUrl": self.url(f"provenance|{extractor.device_url}|unconfirmed"),
+                    "resource": self._provenance(extractor.unconfirmed, [author], ai=True),
+                }
+            if extractor.confirmed:
+                verifier = self._agent("verifier", self._verifier())
+                yield {
+                    "fullUrl": self.url(f"provenance|{extractor.device_url}|confirmed"),
+                    "resource": self._provenance(extractor.confirmed, [author, verifier], ai=False),
+                }
+
+
+def _score(value: float) -> dict[str, Any]:
+    return {"value": value, "unit": "score", "system": UCUM, "code": "{score}"}
+
+
+def build_bundle(note: ProgressNote, document: NoteDocument, version: str) -> Resource:
+    """The note's document Bundle for FHIR ``version`` (``"R4B"`` or ``"R5"``), as JSON data."""
+    return BundleBuilder(note, document, version).build()

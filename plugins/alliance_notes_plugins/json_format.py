@@ -1,0 +1,100 @@
+"""Canonical JSON: the validated note as data, for pipelines and archives.
+
+The output is the note exactly as validated, with three promises:
+
+* **stable key order** — keys follow the note model's field order (the order the schema
+  documents), every field is present (``null`` or ``[]`` when empty), and the text is
+  indented by two spaces and ends with a newline, so the same note always gives the same
+  bytes and a diff shows only what changed;
+* **computed values included and marked** — each measure's totals and subscales (SRS and
+  ORS ``total`` and ``below_cutoff``; WAI-SR ``total``, ``task``, ``bond``, ``goal``) sit
+  in a ``"computed"`` object beside the item scores, so a pipeline need not recompute them
+  and can tell them from what the clinician entered;
+* **it reads back** — ``alliance-notes render --format json`` followed by
+  ``Host.read(text, "json")`` (or any note loader: the canonical JSON is itself a valid
+  input note) gives an equal note.  Computed values are checked against the item scores on
+  the way in, so an edited total is reported rather than trusted.
+
+Placement does not apply: the alliance section is data here, not a layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import to_json
+
+from alliance_notes.plugin_api import (
+    OutputFormat,
+    ProgressNote,
+    RegisterFormat,
+    RenderRequest,
+    hookimpl,
+    note_from_data,
+    parse_json,
+)
+
+#: The key under which a model's computed values are written.
+COMPUTED_KEY = "computed"
+
+
+def _mark_computed(model: BaseModel, data: dict[str, Any]) -> dict[str, Any]:
+    """Move each model's computed fields from ``data`` (its JSON dump) into ``"computed"``."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            _mark_computed(value, data[name])
+        elif isinstance(value, list):
+            for element, dumped in zip(value, data[name], strict=True):
+                if isinstance(element, BaseModel):
+                    _mark_computed(element, dumped)
+    computed = type(model).model_computed_fields
+    if computed:
+        data[COMPUTED_KEY] = {name: data.pop(name) for name in computed}
+    return data
+
+
+def canonical_data(note: ProgressNote) -> dict[str, Any]:
+    """The note as canonical JSON data: every field, model order, computed values marked."""
+    return _mark_computed(note, note.model_dump(mode="json"))
+
+
+def canonical_json(note: ProgressNote) -> str:
+    """The note as canonical JSON text (UTF-8, two-space indent, final newline).
+
+    The text is exactly what ``json.dumps(data, indent=2, ensure_ascii=False)`` writes;
+    pydantic-core's serialiser writes it several times faster.
+    """
+    return to_json(canonical_data(note), indent=2).decode("utf-8") + "\n"
+
+
+def render_json(request: RenderRequest) -> str:
+    """Render the note as canonical JSON."""
+    return canonical_json(request.note)
+
+
+def read_json(text: str, kinds: Mapping[str, type[ProgressNote]]) -> ProgressNote:
+    """Read canonical JSON (or any JSON note) back into a validated note.
+
+    :raises NoteValidationError: naming the line for JSON that does not parse, and the field
+        for anything invalid, computed values that disagree with the item scores included.
+    """
+    return note_from_data(parse_json(text), kinds)
+
+
+@hookimpl
+def alliance_register_formats(register: RegisterFormat) -> None:
+    """Register the ``json`` format."""
+    register(
+        OutputFormat(
+            name="json",
+            title="Canonical JSON",
+            media_type="application/json",
+            extension=".json",
+            render=render_json,
+            read=read_json,
+            description="The validated note as data: stable key order, computed scores marked, reads back.",
+        )
+    )

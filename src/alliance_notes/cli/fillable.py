@@ -1,0 +1,122 @@
+"""The subcommands of the fill-in workflow: ``template`` writes a form, ``parse`` reads it back.
+
+::
+
+    alliance-notes template soap -o session.md              # a blank SOAP form
+    alliance-notes template --prefill draft.json -o review.md  # an AI draft to review
+    alliance-notes parse session.md                         # the validated note, as JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from alliance_notes.cli.common import add_templates_option, open_host, read_input_note, write_output
+from alliance_notes.document import PLACEMENTS
+from alliance_notes.errors import AllianceNotesError, NoteValidationError, Problem
+from alliance_notes.fillable import blank_template, parse_filled, prefilled_template
+from alliance_notes.host import Host
+from alliance_notes.note import ProgressNote
+
+
+def run_template(arguments: argparse.Namespace) -> int:
+    host = open_host(arguments.templates)
+    kind = arguments.kind
+    if kind is not None and kind not in host.kinds:
+        raise AllianceNotesError(f"unknown note kind '{kind}'; known kinds: {', '.join(sorted(host.kinds))}")
+    if arguments.prefill is not None:
+        note = read_input_note(host, arguments.prefill)
+        if kind is not None and kind != note.kind:
+            raise AllianceNotesError(
+                f"the note to prefill is a {note.kind.upper()} note, not {kind.upper()}; leave out the kind"
+            )
+        text = prefilled_template(note, host.templates)
+    elif kind is None:
+        raise AllianceNotesError(
+            f"say which note kind ({', '.join(sorted(host.kinds))}), or give --prefill NOTE"
+        )
+    else:
+        text = blank_template(host.kinds[kind].model, host.templates)
+    write_output(text, arguments.output)
+    return 0
+
+
+def _read_filled(source: str) -> bytes:
+    if source == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(source).read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise NoteValidationError([Problem("", f"cannot be read: {reason}", "unreadable")], source) from None
+
+
+def _as_json(host: Host, note: ProgressNote) -> str:
+    """The note as the ``json`` format writes it, or as plain model JSON without that plugin."""
+    if "json" in host.formats:
+        return host.render(note, "json")
+    return json.dumps(note.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def run_parse(arguments: argparse.Namespace) -> int:
+    host = open_host(arguments.templates)
+    source = "<stdin>" if arguments.filled == "-" else arguments.filled
+    filled = parse_filled(_read_filled(arguments.filled), host.note_models, source)
+    for notice in filled.notices:
+        print(f"alliance-notes: note: {source}: {notice}", file=sys.stderr)
+    if arguments.format is None:
+        text = _as_json(host, filled.note)
+    else:
+        options = dict(option.partition("=")[::2] for option in arguments.option or [])
+        text = host.render(filled.note, arguments.format, arguments.placement, **options)
+    write_output(text, arguments.output)
+    return 0
+
+
+def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``template`` and ``parse``."""
+    template = subparsers.add_parser(
+        "template",
+        help="write a fill-in form (Markdown) for a note kind, blank or prefilled from a note",
+        description="Write a fill-in Markdown form: the note's details, its host sections and the "
+        "therapeutic-alliance section, with tick boxes for choices and a prompt for each field. "
+        "Fill it in with any text editor, then run 'alliance-notes parse'. With --prefill the "
+        "form carries an existing note's values (an AI draft, say), and items a tool suggested "
+        "are marked as suggestions to confirm.",
+    )
+    template.add_argument("kind", nargs="?", help="the note kind: soap, dap, birp, girp (or a plugin's)")
+    template.add_argument(
+        "--prefill", metavar="NOTE", help="fill the form from this note (JSON; - for standard input)"
+    )
+    template.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    add_templates_option(template)
+    template.set_defaults(run=run_template)
+
+    parse = subparsers.add_parser(
+        "parse",
+        help="read a filled-in form back into a validated note",
+        description="Read a filled-in form and print the validated note as JSON (or in --format). "
+        "Blank fields are 'not assessed'. Every problem is listed with its line and field, "
+        "never quoting what was written; exit status 2 when there are any.",
+    )
+    parse.add_argument(
+        "filled", metavar="FILLED", help="the filled-in form: a file path, or - for standard input"
+    )
+    parse.add_argument(
+        "-f", "--format", help="an output format instead of JSON (see 'alliance-notes formats')"
+    )
+    parse.add_argument(
+        "--placement",
+        choices=PLACEMENTS,
+        default="section",
+        help="with --format: the alliance as its own section (default) or inline",
+    )
+    parse.add_argument(
+        "--option", action="append", metavar="NAME=VALUE", help="with --format: a format option (repeatable)"
+    )
+    parse.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    add_templates_option(parse)
+    parse.set_defaults(run=run_parse)

@@ -1,0 +1,625 @@
+"""The fill-in form: its parts, fields and items, in the clinician's words.
+
+This is the one description of the form that the writer and the parser share.  A filled
+form reads like this (the parser's grammar, by example)::
+
+    ### Trust                                        ← a part of the alliance section
+    **Trust this session** — how did trust move?      ← a field; the words after it are its prompt
+    - [ ] strengthening                               ← a pick list: tick one box with [x]
+    - [x] steady
+    **Built trust** — what helped the client feel secure …
+    - Remembered the recital from two sessions ago.   ← an item; its text may run on to
+      It mattered to her.                                indented lines
+      > "You remembered that?" — client, 00:05:10     ← a quote, with whose words and when
+      - Belongs in: [x] progress note · [ ] psychotherapy note (private)
+
+Items with several parts (a rupture, a repair, a consent check …) have one labelled line
+per part, ``- Label: value``; see :data:`SHAPES`.  The prompts draw on the seed article's
+ideas (trust, respect, boundaries, autonomy, rupture and repair, check-in questions) and
+on the 3RS for ruptures and repairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from alliance_notes.alliance import (
+    BoundaryEvent,
+    ConsentCheck,
+    DeclinedTopic,
+    FeedbackAnswer,
+    FollowUp,
+    Pronouns,
+    Repair,
+    Rupture,
+)
+from alliance_notes.evidence import Finding, Observation
+from alliance_notes.measures import OutcomeRatingScale, SessionRatingScale, WorkingAllianceInventory
+from alliance_notes.vocabulary import (
+    Assessment,
+    Author,
+    BondAspect,
+    BoundaryArea,
+    Choice,
+    ConfrontationMarker,
+    ConsentResponse,
+    InitiatedBy,
+    Modality,
+    Record,
+    RepairOutcome,
+    ResolutionStrategy,
+    RuptureScreening,
+    RuptureType,
+    SessionPoint,
+    Setting,
+    Speaker,
+    TrustState,
+    WithdrawalMarker,
+    WrittenBy,
+)
+
+#: How each kind of value is written and read.
+SlotKind = Literal[
+    "text",  # free text, one or more lines
+    "choice",  # one of a pick list
+    "choices",  # any of a pick list
+    "yes_no",  # a yes/no pick list, stored as true/false
+    "integer",  # a whole number (significance, counts)
+    "score",  # a 0–10 line score, one decimal
+    "scores",  # the twelve WAI-SR item scores
+    "number",  # any number (a confidence, a computed total)
+    "code",  # an identifier or pseudonymous code, no spaces
+    "author",  # "language model — scribe-llm 2026-03": who suggested an item
+    "confirm",  # one box: ticked when the clinician has confirmed a suggestion
+]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One labelled value of an item: ``- Label: value`` (or its pick list).
+
+    :param key: the model field it fills.
+    :param label: what the clinician reads; a parenthesised hint may follow it.
+    :param kind: how the value is written and read.
+    :param choice: the pick list, for choice kinds.
+    :param hint: words shown in parentheses after the label in a blank form.
+    :param vertical: a long pick list, one box per line.
+    :param numbers: for an integer pick list (significance), the numbers offered.
+    """
+
+    key: str
+    label: str
+    kind: SlotKind
+    choice: type[Choice] | None = None
+    hint: str = ""
+    vertical: bool = False
+    numbers: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What one item of a field holds.
+
+    :param model: the item's model.
+    :param primary: the text slot that an unlabelled item line fills (``None``: every line
+        is labelled, as for measures).
+    :param label_primary: write the primary slot with its label in the form (for items
+        with several parts, where an unlabelled first line would be unclear).
+    :param slots: the item's labelled slots, in the order they are written.
+    """
+
+    model: type[Observation]
+    primary: str | None
+    slots: tuple[Slot, ...]
+    label_primary: bool = False
+
+    def slot(self, key: str) -> Slot:
+        """The slot that fills ``key``."""
+        for candidate in (*self.slots, *COMMON_SLOTS):
+            if candidate.key == key:
+                return candidate
+        if key == self.primary:
+            return Slot(key, key.replace("_", " ").capitalize(), "text")
+        raise KeyError(key)
+
+
+# -- what every item may carry -----------------------------------------------------------------
+
+BELONGS = Slot("belongs", "Belongs in", "choice", Record)
+SUGGESTED_BY = Slot("suggested_by", "Suggested by", "author")
+RULE = Slot("rule", "Rule", "text")
+CONFIDENCE = Slot("confidence", "Confidence", "number")
+#: ``confirmed`` is written under this label while the suggestion awaits the clinician …
+TO_CONFIRM = Slot("confirmed", "Suggestion to confirm", "confirm")
+#: … and under this one once it is confirmed; both read back the same.
+CONFIRMED_LABEL = "Suggestion confirmed"
+#: The box the clinician ticks to confirm a suggestion.
+CONFIRM_BOX = "confirmed"
+#: The mark that draws the eye to a suggestion awaiting confirmation.
+SUGGESTION_MARK = "⚑"
+
+COMMON_SLOTS: tuple[Slot, ...] = (SUGGESTED_BY, RULE, CONFIDENCE, TO_CONFIRM, BELONGS)
+
+#: The author choices a "Suggested by" line may name (a clinician needs no such line).
+SUGGESTING_AUTHORS: tuple[Author, ...] = (Author.EXTRACTOR, Author.LANGUAGE_MODEL)
+
+# -- item shapes ------------------------------------------------------------------------------
+
+FINDING = Shape(Finding, "text", ())
+PRONOUNS = Shape(
+    Pronouns,
+    "recorded",
+    (Slot("used_correctly", "Used correctly this session", "yes_no"),),
+)
+BOUNDARY_EVENT = Shape(
+    BoundaryEvent,
+    "description",
+    (
+        Slot("description", "What happened", "text"),
+        Slot("area", "Area", "choice", BoundaryArea, vertical=True),
+        Slot("initiated_by", "Raised by", "choice", InitiatedBy),
+        Slot("handling", "How you handled it", "text"),
+    ),
+    label_primary=True,
+)
+CONSENT_CHECK = Shape(
+    ConsentCheck,
+    "topic",
+    (
+        Slot("topic", "Topic", "text"),
+        Slot("response", "Client's answer", "choice", ConsentResponse),
+    ),
+    label_primary=True,
+)
+DECLINED = Shape(
+    DeclinedTopic,
+    "topic",
+    (
+        Slot("topic", "What the client declined", "text"),
+        Slot("honoured", "Honoured", "yes_no"),
+    ),
+    label_primary=True,
+)
+RUPTURE = Shape(
+    Rupture,
+    "description",
+    (
+        Slot("description", "What happened", "text"),
+        Slot("id", "Rupture id", "code", hint="leave blank for r1, r2 … in order"),
+        Slot("type", "Type", "choice", RuptureType, hint="moves away, or moves against"),
+        Slot("significance", "Significance", "integer", hint="1 slight – 5 major", numbers=(1, 2, 3, 4, 5)),
+        Slot("withdrawal_markers", "Withdrawal markers", "choices", WithdrawalMarker, vertical=True),
+        Slot("confrontation_markers", "Confrontation markers", "choices", ConfrontationMarker, vertical=True),
+        Slot("bond_aspects", "Touched", "choices", BondAspect),
+        Slot("clinician_contribution", "Your part in it", "text"),
+    ),
+    label_primary=True,
+)
+REPAIR = Shape(
+    Repair,
+    "description",
+    (
+        Slot("description", "What you did", "text"),
+        Slot("rupture", "Repairs rupture", "code", hint="its id, e.g. r1"),
+        Slot("strategies", "Strategies", "choices", ResolutionStrategy, vertical=True),
+        Slot("outcome", "Outcome", "choice", RepairOutcome),
+        Slot("client_response", "Client's response", "text"),
+    ),
+    label_primary=True,
+)
+_ADMINISTERED = Slot("administered", "Given at", "choice", SessionPoint)
+SRS = Shape(
+    SessionRatingScale,
+    None,
+    (
+        Slot("relationship", "Relationship", "score"),
+        Slot("goals_and_topics", "Goals and topics", "score"),
+        Slot("approach_or_method", "Approach or method", "score"),
+        Slot("overall", "Overall", "score"),
+        _ADMINISTERED,
+        Slot("total", "Total", "number", hint="worked out for you; leave blank"),
+    ),
+)
+ORS = Shape(
+    OutcomeRatingScale,
+    None,
+    (
+        Slot("individually", "Individually", "score"),
+        Slot("interpersonally", "Interpersonally", "score"),
+        Slot("socially", "Socially", "score"),
+        Slot("overall", "Overall", "score"),
+        _ADMINISTERED,
+        Slot("total", "Total", "number", hint="worked out for you; leave blank"),
+    ),
+)
+WAI_SR = Shape(
+    WorkingAllianceInventory,
+    None,
+    (
+        Slot("items", "Item scores", "scores", hint="all 12 in order, 1 seldom – 5 always"),
+        _ADMINISTERED,
+        Slot("total", "Total", "number", hint="worked out for you; leave blank"),
+    ),
+)
+FEEDBACK = Shape(
+    FeedbackAnswer,
+    "question",
+    (
+        Slot("question", "Question", "text"),
+        Slot("answer", "Client's answer", "text"),
+    ),
+    label_primary=True,
+)
+FOLLOW_UP = Shape(
+    FollowUp,
+    "text",
+    (Slot("rupture", "Follows up rupture", "code", hint="its id, if any"),),
+)
+
+# -- fields and parts -----------------------------------------------------------------------------
+
+#: How a field is filled: a list of items, at most one item, or a pick list.
+FieldKind = Literal["items", "item", "choice", "yes_no"]
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of the alliance section: ``**Label** — prompt`` and its answers.
+
+    :param path: where its value goes inside the alliance section.
+    :param label: the bold field name the parser recognises.
+    :param prompt: one line in the clinician's language; edit or delete it freely.
+    :param kind: a list of items, one item, a pick-one list, or yes/no.
+    :param shape: for items, what each holds.
+    :param choice: for a pick list, its choices.
+    :param hidden: choices not offered as boxes (they are what a blank means).
+    """
+
+    path: tuple[str, ...]
+    label: str
+    prompt: str
+    kind: FieldKind
+    shape: Shape | None = None
+    choice: type[Choice] | None = None
+    hidden: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """One part of the alliance section: a ``###`` heading and its fields."""
+
+    key: str
+    title: str
+    fields: tuple[FormField, ...] = field(default_factory=tuple)
+
+
+def _assessed(path: str, what: str) -> FormField:
+    return FormField(
+        (path, "status"),
+        "Assessed",
+        f"tick “assessed” if you attended to {what} this session, even with nothing to note; "
+        "blank means not assessed.",
+        "choice",
+        choice=Assessment,
+    )
+
+
+PARTS: tuple[FormPart, ...] = (
+    FormPart(
+        "summary",
+        "Summary",
+        (
+            FormField(
+                ("summary",),
+                "Summary",
+                "the state of the alliance this session, in a sentence or two.",
+                "item",
+                FINDING,
+            ),
+        ),
+    ),
+    FormPart(
+        "trust",
+        "Trust",
+        (
+            FormField(
+                ("trust", "state"),
+                "Trust this session",
+                "how did trust move? Tick one.",
+                "choice",
+                choice=TrustState,
+            ),
+            FormField(
+                ("trust", "built_by"),
+                "Built trust",
+                "what helped the client feel secure: being consistent, remembering something "
+                "from an earlier session, acknowledging effort, validating a feeling, letting "
+                "them set the pace (“share only when you're ready”)?",
+                "items",
+                FINDING,
+            ),
+            FormField(
+                ("trust", "strained_by"),
+                "Strained trust",
+                "any moment the client may have felt misread, judged or rushed?",
+                "items",
+                FINDING,
+            ),
+        ),
+    ),
+    FormPart(
+        "respect",
+        "Respect",
+        (
+            _assessed("respect", "respect"),
+            FormField(
+                ("respect", "client_voice"),
+                "Client's voice and choices",
+                "how the client's voice and choices guided the session, as the guide of their own story.",
+                "items",
+                FINDING,
+            ),
+            FormField(
+                ("respect", "cultural_identity"),
+                "Cultural identity",
+                "race, gender, class, religion, ability and more: what mattered, what you "
+                "asked about, any cue you may have missed.",
+                "items",
+                FINDING,
+            ),
+            FormField(
+                ("respect", "power_and_trauma_sensitivity"),
+                "Power and trauma sensitivity",
+                "attention to the power difference between you, and to trauma.",
+                "items",
+                FINDING,
+            ),
+            FormField(
+                ("respect", "pronouns"),
+                "Pronouns",
+                "the pronouns the client uses, in their words, and whether you used them correctly.",
+                "item",
+                PRONOUNS,
+            ),
+            FormField(
+                ("respect", "strengths"),
+                "Strengths noticed",
+                "strengths you noticed and named: the whole person, not a label.",
+                "items",
+                FINDING,
+            ),
+        ),
+    ),
+    FormPart(
+        "boundaries",
+        "Boundaries",
+        (
+            _assessed("boundaries", "boundaries"),
+            FormField(
+                ("boundaries", "ended_on_time"),
+                "Session ended on time",
+                "tick one.",
+                "yes_no",
+            ),
+            FormField(
+                ("boundaries", "roles_and_contact"),
+                "Roles and contact outside sessions",
+                "contact between sessions, other roles you share, meeting outside therapy.",
+                "items",
+                FINDING,
+            ),
+            FormField(
+                ("boundaries", "confidentiality"),
+                "Confidentiality",
+                "how private information was handled or discussed.",
+                "items",
+                FINDING,
+            ),
+            FormField(
+                ("boundaries", "events"),
+                "Boundary tested",
+                "was a boundary raised, tested or crossed (a request for contact, a gift, "
+                "running over time)? What happened, who raised it, and how you handled it "
+                "without over-stepping or rescuing.",
+                "items",
+                BOUNDARY_EVENT,
+            ),
+        ),
+    ),
+    FormPart(
+        "autonomy_and_consent",
+        "Autonomy and consent",
+        (
+            _assessed("autonomy_and_consent", "autonomy and consent"),
+            FormField(
+                ("autonomy_and_consent", "consent_checks"),
+                "Asked before a hard topic",
+                "did you ask before going into a difficult topic (“Would it feel okay to talk "
+                "about some of your past, or is that too much for now?”)? The topic and the "
+                "client's answer.",
+                "items",
+                CONSENT_CHECK,
+            ),
+            FormField(
+                ("autonomy_and_consent", "choices_offered"),
+                "Choices offered",
+                "choices you offered about what to work on and how.",
+                "items",
+                FINDING,
+            ),
+            FormField(
+                ("autonomy_and_consent", "declined"),
+                "Declined by the client",
+                "anything the client said no to, and whether that was honoured.",
+                "items",
+                DECLINED,
+            ),
+            FormField(
+                ("autonomy_and_consent", "pace"),
+                "Pace agreed",
+                "the pace you and the client agreed (“We'll move at your pace”).",
+                "item",
+                FINDING,
+            ),
+        ),
+    ),
+    FormPart(
+        "ruptures",
+        "Ruptures",
+        (
+            FormField(
+                ("rupture_screening",),
+                "Ruptures looked for",
+                "did you watch for strains in the relationship? Tick one.",
+                "choice",
+                choice=RuptureScreening,
+            ),
+            FormField(
+                ("ruptures",),
+                "Ruptures",
+                "a strain or break in the work or the bond: the client moving away "
+                "(withdrawal) or against you (confrontation). Distance after a question, "
+                "feeling misread or judged, a missed cultural cue.",
+                "items",
+                RUPTURE,
+            ),
+        ),
+    ),
+    FormPart(
+        "repairs",
+        "Repairs",
+        (
+            FormField(
+                ("repairs",),
+                "Repairs",
+                "how you noticed and named the rupture, owned your part and invited repair "
+                "(“I noticed some distance after our last talk — did something feel wrong?”).",
+                "items",
+                REPAIR,
+            ),
+        ),
+    ),
+    FormPart(
+        "measures",
+        "Measures",
+        (
+            FormField(
+                ("measures", "srs"),
+                "Session Rating Scale (SRS)",
+                "the client's marks on each line, 0–10 with one decimal. Leave blank if not given.",
+                "item",
+                SRS,
+            ),
+            FormField(
+                ("measures", "wai_sr"),
+                "Working Alliance Inventory (WAI-SR)",
+                "the client's 12 item scores, 1–5 each. Leave blank if not given.",
+                "item",
+                WAI_SR,
+            ),
+            FormField(
+                ("measures", "ors"),
+                "Outcome Rating Scale (ORS)",
+                "the client's marks on each line, 0–10 with one decimal. Leave blank if not given.",
+                "item",
+                ORS,
+            ),
+        ),
+    ),
+    FormPart(
+        "client_feedback",
+        "Client feedback",
+        (
+            FormField(
+                ("client_feedback",),
+                "Check-in questions",
+                "questions you asked about the relationship (“What helps you feel more secure "
+                "during our time?”, “Is there something I can change to support you better?”) "
+                "and the client's answers.",
+                "items",
+                FEEDBACK,
+            ),
+        ),
+    ),
+    FormPart(
+        "plan",
+        "Plan",
+        (
+            FormField(
+                ("plan",),
+                "Alliance follow-ups",
+                "what to do about the relationship next time: check in about a rupture, keep "
+                "to the agreed pace.",
+                "items",
+                FOLLOW_UP,
+            ),
+        ),
+    ),
+)
+
+#: The heading of the alliance section in the form.
+ALLIANCE_TITLE = "Therapeutic alliance"
+
+# -- the note's details (front matter) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One line of the front matter: ``key: value  # hint``.
+
+    :param path: where the value goes in the note.
+    :param key: the key the clinician reads and types.
+    :param kind: how the value is read.
+    :param hint: the comment shown after it.
+    """
+
+    path: tuple[str, ...]
+    key: str
+    kind: Literal["text", "code", "date", "integer", "choice", "kind", "language"]
+    hint: str = ""
+    choice: type[Choice] | None = None
+
+
+DETAILS: tuple[Detail, ...] = (
+    Detail(("kind",), "kind", "kind", "the note format; keep as is"),
+    Detail(("session", "client"), "client", "code", "pseudonymous code such as C-0412, never a name"),
+    Detail(("session", "date"), "date", "date", "YYYY-MM-DD"),
+    Detail(("session", "number"), "session number", "integer"),
+    Detail(("session", "duration_minutes"), "duration minutes", "integer"),
+    Detail(("session", "modality"), "modality", "choice", "blank means individual", Modality),
+    Detail(("session", "setting"), "setting", "choice", choice=Setting),
+    Detail(("session", "language"), "language", "language", "e.g. en or es-MX; blank means en"),
+    Detail(("authorship", "written_by"), "written by", "choice", choice=WrittenBy),
+    Detail(("authorship", "clinician"), "clinician", "code", "your pseudonymous code"),
+    Detail(("authorship", "drafted_by"), "drafted by", "text", "the AI scribe that drafted it, if any"),
+    Detail(("schema_version",), "schema version", "text", "keep as is"),
+)
+
+#: What a closed choice is called in an error ("… is not a withdrawal marker").
+CHOICE_NOUNS: dict[type[Choice], str] = {
+    Modality: "modality",
+    Setting: "setting",
+    WrittenBy: "way the note was written",
+    Record: "place an item belongs",
+    Speaker: "speaker",
+    Author: "kind of suggesting tool (extractor or language model)",
+    TrustState: "trust state",
+    Assessment: "choice (assessed or not assessed)",
+    RuptureScreening: "rupture screening choice",
+    RuptureType: "rupture type",
+    WithdrawalMarker: "withdrawal marker",
+    ConfrontationMarker: "confrontation marker",
+    BondAspect: "part of the alliance",
+    ResolutionStrategy: "3RS resolution strategy",
+    RepairOutcome: "repair outcome",
+    BoundaryArea: "boundary area",
+    InitiatedBy: "person who raised a boundary",
+    ConsentResponse: "consent answer",
+    SessionPoint: "point in the session (start or end)",
+}
+
+
+def choice_noun(choice: type[Choice]) -> str:
+    """What one of ``choice`` is called, for error messages."""
+    return CHOICE_NOUNS.get(choice, "choice")

@@ -1,0 +1,495 @@
+"""Reading a filled form into its pieces, each with its line number.
+
+The reader finds the front matter, the host sections, the alliance section's parts and
+fields, and each field's items and labelled slots.  It does not interpret values (that is
+:mod:`alliance_notes.fillable.parser`'s job); it only decides which line belongs where,
+the way a person reads the form:
+
+* headings (``#``–``###``) that name a section or part start it; other headings, and
+  bold lines that name no field, start the clinician's own notes, which stay out of the
+  note (their lines are reported as :class:`Notice`\\ s);
+* HTML comments (``<!-- … -->``) are the clinician's too, and are skipped;
+* an item runs from its ``-`` line over indented lines, blank lines between them, and
+  unindented lines that follow it directly (a lazy continuation);
+* a blank line and then unindented text ends an item: that text is a note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from alliance_notes.errors import Problem
+from alliance_notes.fillable.layout import (
+    ALLIANCE_TITLE,
+    COMMON_SLOTS,
+    CONFIRMED_LABEL,
+    DETAILS,
+    PARTS,
+    Detail,
+    FormField,
+    FormPart,
+    Shape,
+)
+from alliance_notes.fillable.text import closest, normalize
+from alliance_notes.note import HostSection
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the form (1-based number, text without the line break)."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the reader left out of the note on purpose, such as the clinician's own notes.
+
+    Never carries the text itself, only where it is.
+    """
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class RawSlot:
+    """One value of an item as written: its label's line, the words after the label, and
+    the lines that follow until the next label.
+
+    :param column: where the value's text starts, to strip that much indentation from
+        its continuation lines.
+    """
+
+    key: str
+    line: int
+    first: str
+    column: int
+    rest: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class RawItem:
+    """One ``-`` item of a field: its slots and quotes."""
+
+    line: int
+    slots: list[RawSlot] = field(default_factory=list)
+    quotes: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class RawField:
+    """One field as written: its marker line, items, leading paragraphs and every line."""
+
+    form_field: FormField
+    line: int
+    items: list[RawItem] = field(default_factory=list)
+    paragraphs: list[list[Line]] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class RawSection:
+    """One host section as written: its heading line and the lines under it."""
+
+    section: HostSection
+    line: int
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class RawDocument:
+    """The form's pieces, its problems, and what was left out on purpose."""
+
+    details: list[tuple[Detail, str, int]] = field(default_factory=list)
+    sections: list[RawSection] = field(default_factory=list)
+    alliance_line: int | None = None
+    fields: list[RawField] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[int] = field(default_factory=list)
+    prompts: list[int] = field(default_factory=list)
+
+    def notices(self) -> list[Notice]:
+        """The clinician's own notes, one notice per run of lines, and edited prompts."""
+        result = [
+            Notice(
+                line,
+                "the words after the field name were read as its prompt, not as an answer "
+                "(answers go on the lines below it)",
+            )
+            for line in self.prompts
+        ]
+        numbers = sorted(set(self.notes))
+        start = 0
+        for index in range(1, len(numbers) + 1):
+            if index == len(numbers) or numbers[index] != numbers[index - 1] + 1:
+                first, last = numbers[start], numbers[index - 1]
+                span = "this line is" if first == last else f"lines {first}–{last} are"
+                result.append(
+                    Notice(
+                        first,
+                        f"{span} outside the answer spaces, so not put into the note "
+                        "(your own notes stay in your copy)",
+                    )
+                )
+                start = index
+        return sorted(result, key=lambda notice: notice.line)
+
+
+# -- lines -------------------------------------------------------------------------------------------
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def split_lines(text: str) -> tuple[list[Line], list[Problem]]:
+    """The form's lines, with line endings normalised and HTML comments blanked out."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    problems = []
+    text = _COMMENT.sub(lambda match: "\n" * match.group().count("\n"), text)
+    opened = text.find("<!--")
+    if opened >= 0:
+        line = text.count("\n", 0, opened) + 1
+        problems.append(Problem("", "this comment (<!--) is never closed with -->", "comment", line))
+        text = text[:opened] + "\n" * text.count("\n", opened)
+    return [Line(number, content) for number, content in enumerate(text.split("\n"), start=1)], problems
+
+
+def indent_of(text: str) -> tuple[int, str]:
+    """The width of a line's indentation (a tab counts four) and the rest of the line."""
+    stripped = text.lstrip(" \t")
+    leading = text[: len(text) - len(stripped)]
+    return len(leading.expandtabs(4)), stripped
+
+
+def dedent(text: str, column: int) -> str:
+    """A continuation line with up to ``column`` columns of indentation removed."""
+    width, stripped = indent_of(text)
+    if not stripped:
+        return ""
+    return " " * max(width - column, 0) + stripped
+
+
+_HEADING = re.compile(r"^(?P<level>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t]*#*[ \t]*$")
+_MARKER = re.compile(r"^\*\*(?P<label>[^*]+?)\*\*(?P<rest>.*)$")
+BULLET = re.compile(r"^[-*+](?:[ \t]+|$)")
+_SLOT = re.compile(
+    r"^(?:(?P<bullet>[-*+])[ \t]+)?(?P<label>[^:\[\]`\"“>]{1,60}?)[ \t]*:(?:[ \t]+(?P<value>.*)|$)"
+)
+_PROMPT_SEPARATOR = re.compile(r"\s+[—–-]\s+|:\s")
+
+
+def heading(text: str) -> tuple[int, str] | None:
+    """``(level, title)`` for a Markdown heading line, with any "— prompt" after the title dropped."""
+    match = _HEADING.match(text)
+    if match is None:
+        return None
+    title = _PROMPT_SEPARATOR.split(match.group("title") or "", maxsplit=1)[0]
+    return len(match.group("level")), title.strip()
+
+
+def field_marker(text: str) -> tuple[str, str] | None:
+    """``(label, prompt)`` for a ``**Label** — prompt`` line."""
+    match = _MARKER.match(text)
+    if match is None:
+        return None
+    return match.group("label").strip().rstrip(":").strip(), match.group("rest")
+
+
+# -- items ------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def slot_labels(shape: Shape) -> dict[str, str]:
+    """Normalised label → slot key, for the slots an item of ``shape`` may have."""
+    labels = {normalize(slot.label): slot.key for slot in (*shape.slots, *COMMON_SLOTS)}
+    labels[normalize(CONFIRMED_LABEL)] = "confirmed"
+    return labels
+
+
+@dataclass(frozen=True)
+class SlotStart:
+    """A line that starts a labelled slot: which one, and the words after the label."""
+
+    key: str
+    value: str
+    bulleted: bool
+
+
+def slot_start(text: str, shape: Shape) -> SlotStart | str | None:
+    """What an item line starts: a :class:`SlotStart`, the label a near-miss was probably
+    meant to be (``str``), or ``None`` for a line of text."""
+    match = _SLOT.match(text)
+    if match is None:
+        return None
+    labels = slot_labels(shape)
+    key = labels.get(normalize(match.group("label")))
+    if key is not None:
+        return SlotStart(key, match.group("value") or "", match.group("bullet") is not None)
+    if match.group("bullet") is not None:
+        everything = [slot.label for slot in (*shape.slots, *COMMON_SLOTS)]
+        return closest(match.group("label"), everything, cutoff=0.8)
+    return None
+
+
+def read_item(
+    bullet: Line, rest: Sequence[Line], shape: Shape, problems: list[Problem], where: str
+) -> RawItem:
+    """One item: the ``-`` line and the lines that belong to it."""
+    bullet_indent, bullet_text = indent_of(bullet.text)
+    content = BULLET.sub("", bullet_text, count=1)
+    item = RawItem(bullet.number)
+    column = bullet_indent + 2
+    started = slot_start(content, shape)
+    if isinstance(started, SlotStart):
+        current = RawSlot(started.key, bullet.number, started.value, column)
+    else:
+        current = RawSlot("", bullet.number, content, column)
+    item.slots.append(current)
+    for line in rest:
+        width, stripped = indent_of(line.text)
+        if stripped.startswith(">"):
+            item.quotes.append(line)
+            continue
+        started = slot_start(stripped, shape) if stripped else None
+        if isinstance(started, SlotStart):
+            current = RawSlot(started.key, line.number, started.value, width + 2)
+            item.slots.append(current)
+        elif isinstance(started, str):
+            problems.append(
+                Problem(
+                    where,
+                    f"this label is not one an item here has; did you mean '{started}'?",
+                    "label",
+                    line.number,
+                )
+            )
+            current = RawSlot("?", line.number, "", width + 2)
+        else:
+            current.rest.append(line)
+    return item
+
+
+def read_field_area(
+    raw: RawField, lines: Sequence[Line], problems: list[Problem], notes: list[int], where: str
+) -> None:
+    """Split a field's lines into items, leading paragraphs and notes."""
+    raw.lines = list(lines)
+    if raw.form_field.shape is None:
+        return
+    shape = raw.form_field.shape
+    groups: list[tuple[Line, list[Line]]] = []
+    paragraph: list[Line] = []
+    after_blank = False
+    for line in lines:
+        width, stripped = indent_of(line.text)
+        if not stripped:
+            after_blank = True
+            if groups:
+                groups[-1][1].append(line)
+            elif paragraph:
+                raw.paragraphs.append(paragraph)
+                paragraph = []
+            continue
+        if BULLET.match(stripped) and (width < 2 or not groups):
+            if paragraph:
+                raw.paragraphs.append(paragraph)
+                paragraph = []
+            groups.append((line, []))
+        elif groups and (width >= 2 or not after_blank):
+            groups[-1][1].append(line)
+        elif not groups:
+            paragraph.append(line)
+        else:
+            notes.append(line.number)
+        after_blank = False
+    if paragraph:
+        raw.paragraphs.append(paragraph)
+    for bullet, rest in groups:
+        while rest and not rest[-1].text.strip():
+            rest.pop()
+        raw.items.append(read_item(bullet, rest, shape, problems, where))
+
+
+# -- the document -----------------------------------------------------------------------------------
+
+
+def _front_matter(lines: list[Line], document: RawDocument) -> int:
+    """Read the front matter; return the index of the first body line."""
+    index = 0
+    while index < len(lines) and not lines[index].text.strip():
+        index += 1
+    if index >= len(lines) or lines[index].text.strip() != "---":
+        line = lines[index].number if index < len(lines) else 1
+        document.problems.append(
+            Problem("", "the form must start with its details between two '---' lines", "front_matter", line)
+        )
+        return index
+    opening = lines[index].number
+    index += 1
+    while index < len(lines) and lines[index].text.strip() != "---":
+        current = lines[index]
+        index += 1
+        if not current.text.strip() or current.text.lstrip().startswith("#"):
+            continue
+        key, colon, value = current.text.partition(":")
+        detail = _detail(key)
+        if not colon or detail is None:
+            guess = closest(key, [candidate.key for candidate in DETAILS])
+            if colon and guess is not None:
+                document.problems.append(
+                    Problem(
+                        "",
+                        f"this is not one of the note's details; did you mean '{guess}'?",
+                        "detail",
+                        current.number,
+                    )
+                )
+            else:
+                document.notes.append(current.number)
+            continue
+        document.details.append((detail, value, current.number))
+    if index >= len(lines):
+        document.problems.append(
+            Problem("", "the details are never closed with a '---' line", "front_matter", opening)
+        )
+    return index + 1
+
+
+def _detail(key: str) -> Detail | None:
+    wanted = normalize(key)
+    for detail in DETAILS:
+        if wanted in (normalize(detail.key), normalize(detail.path[-1])):
+            return detail
+    return None
+
+
+def _by_title(title: str, options: Mapping[str, object]) -> object | None:
+    return options.get(normalize(title))
+
+
+class _Walker:
+    """Walks the body's lines, sending each to its section, part, field or the notes."""
+
+    def __init__(self, host_sections: Sequence[HostSection], document: RawDocument) -> None:
+        self.document = document
+        self.sections = {normalize(section.title): section for section in host_sections}
+        self.parts = {normalize(part.title): part for part in PARTS}
+        self.state = "preamble"
+        self.section: RawSection | None = None
+        self.part: FormPart | None = None
+        self.field: RawField | None = None
+        self.field_lines: list[Line] = []
+
+    def problem(self, message: str, line: int, location: str = "") -> None:
+        self.document.problems.append(Problem(location, message, "form", line))
+
+    def close_field(self) -> None:
+        if self.field is not None:
+            where = "alliance." + ".".join(self.field.form_field.path)
+            read_field_area(self.field, self.field_lines, self.document.problems, self.document.notes, where)
+            self.document.fields.append(self.field)
+        self.field = None
+        self.field_lines = []
+
+    def heading(self, line: Line, level: int, title: str) -> bool:
+        """Handle a heading line; return False when it is ordinary text here."""
+        if level >= 4 or (level == 3 and self.state in ("host", "preamble")):
+            return False
+        if level == 1 and self.state == "preamble":
+            return True  # the form's title
+        self.close_field()
+        if level <= 2:
+            self.part = None
+            section = _by_title(title, self.sections)
+            if isinstance(section, HostSection):
+                self.section = RawSection(section, line.number)
+                self.document.sections.append(self.section)
+                self.state = "host"
+            elif normalize(title) == normalize(ALLIANCE_TITLE):
+                self.document.alliance_line = line.number
+                self.state = "alliance"
+            else:
+                self._unknown(
+                    line, title, [*(s.title for s in self.sections.values()), ALLIANCE_TITLE], "section"
+                )
+            return True
+        part = _by_title(title, self.parts)
+        if isinstance(part, FormPart):
+            self.part = part
+            self.state = "part"
+        else:
+            self._unknown(line, title, [p.title for p in PARTS], "part of the alliance section")
+        return True
+
+    def _unknown(self, line: Line, title: str, known: list[str], what: str) -> None:
+        guess = closest(title, known, cutoff=0.8)
+        if guess is not None:
+            self.problem(f"this heading names no {what}; did you mean '{guess}'?", line.number)
+        else:
+            self.document.notes.append(line.number)
+        self.state = "notes"
+
+    def marker(self, line: Line, label: str, prompt: str) -> None:
+        assert self.part is not None
+        self.close_field()
+        fields = {normalize(candidate.label): candidate for candidate in self.part.fields}
+        found = fields.get(normalize(label))
+        location = f"alliance.{self.part.key}"
+        if found is not None:
+            self.field = RawField(found, line.number)
+            if normalize(prompt) not in ("", normalize(found.prompt)):
+                self.document.prompts.append(line.number)
+            return
+        guess = closest(label, [candidate.label for candidate in self.part.fields], cutoff=0.75)
+        if guess is not None:
+            self.problem(
+                f"this is not a field of {self.part.title}; did you mean '{guess}'?", line.number, location
+            )
+            self.state = "part-skip"  # its lines are reported by the problem already
+        else:
+            self.document.notes.append(line.number)
+            self.state = "part-notes"
+
+    def line(self, line: Line) -> None:
+        found = heading(line.text)
+        if found is not None and self.heading(line, *found):
+            return
+        if self.state in ("part", "part-notes", "part-skip"):
+            marker = field_marker(line.text)
+            if marker is not None:
+                self.state = "part"
+                self.marker(line, *marker)
+                return
+        if self.state == "part-skip":
+            return
+        blank = not line.text.strip()
+        if self.state == "host":
+            assert self.section is not None
+            self.section.lines.append(line)
+        elif self.state == "part" and self.field is not None:
+            self.field_lines.append(line)
+        elif not blank and not (self.state == "preamble" and line.text.lstrip().startswith(">")):
+            self.document.notes.append(line.number)
+
+
+def read_document(text: str, host_sections: Sequence[HostSection] | None) -> RawDocument:
+    """The form's pieces.  ``host_sections`` are the note kind's (``None`` when the kind
+    is not known yet: the body is then not read)."""
+    document = RawDocument()
+    lines, problems = split_lines(text)
+    document.problems.extend(problems)
+    start = _front_matter(lines, document)
+    if host_sections is None:
+        return document
+    walker = _Walker(host_sections, document)
+    for line in lines[start:]:
+        walker.line(line)
+    walker.close_field()
+    return document

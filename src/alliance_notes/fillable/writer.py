@@ -1,0 +1,357 @@
+"""Writing the fill-in form: blank, or prefilled from a note (an AI draft, say) for review.
+
+The writer decides every line of every answer here, in Python, so that it can check each
+value the way the parser will read it: a value is written as the clinician would write
+it whenever that reads back exactly, and escaped (see :mod:`alliance_notes.fillable.text`)
+only when it would not.  The Jinja template ``fillable/note.md.j2`` lays the answers out
+under headings and prompts; a clinic can override it like any template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from alliance_notes.alliance import Alliance
+from alliance_notes.errors import AllianceNotesError, NoteValidationError
+from alliance_notes.evidence import Evidence, Observation, Provenance
+from alliance_notes.fillable.layout import (
+    ALLIANCE_TITLE,
+    BELONGS,
+    CONFIDENCE,
+    CONFIRM_BOX,
+    CONFIRMED_LABEL,
+    DETAILS,
+    PARTS,
+    RULE,
+    SUGGESTED_BY,
+    SUGGESTION_MARK,
+    TO_CONFIRM,
+    Detail,
+    FormField,
+    Shape,
+    Slot,
+)
+from alliance_notes.fillable.parser import _quote, _Reading, _text, detail_text, host_text, parse_filled
+from alliance_notes.fillable.reader import Line, RawSlot, heading, read_item
+from alliance_notes.fillable.text import escape_text, render_boxes
+from alliance_notes.measures import format_score
+from alliance_notes.note import ProgressNote
+from alliance_notes.templating import Templates
+from alliance_notes.vocabulary import Assessment, Choice, Record, RuptureScreening, TrustState
+
+#: Choices a prefilled form leaves unticked: a blank already means them.
+_BLANK_MEANS: frozenset[Choice] = frozenset(
+    {Assessment.NOT_ASSESSED, TrustState.NOT_ASSESSED, RuptureScreening.NOT_ASSESSED}
+)
+
+#: Where a sub-slot's label starts, and where its text continues.
+_SLOT_INDENT = "  "
+_CONTINUATION = 4
+
+
+class _Writer:
+    """Writes the answer lines of one form; ``note`` is ``None`` for a blank form."""
+
+    def __init__(self, model: type[ProgressNote], note: ProgressNote | None) -> None:
+        self.model = model
+        self.note = note
+        self.suggestions = 0
+
+    # -- text that must read back exactly ----------------------------------------------------
+
+    def _slot_text(self, shape: Shape, prefix: str, value: str, key: str) -> list[str]:
+        """A text value written after ``prefix`` (a bullet or a label), plain if it reads back."""
+        plain = value.split("\n")
+        column = _CONTINUATION if prefix.startswith(_SLOT_INDENT) else 2
+        rendered = [prefix + plain[0], *((" " * column + line) if line else "" for line in plain[1:])]
+        if _may_be_plain(value) and _reads_back(rendered, shape, key, value):
+            return rendered
+        return [prefix + escape_text(value)]
+
+    def _quote(self, evidence: Evidence) -> str:
+        who = [evidence.speaker.label]
+        if evidence.utterance_index is not None:
+            who.append(f"utterance {evidence.utterance_index}")
+        if evidence.timestamp is not None:
+            who.append(evidence.timestamp)
+        attribution = ", ".join(who)
+        expected = evidence.model_dump(exclude_none=True, mode="json")
+        line = f'{_SLOT_INDENT}> "{evidence.quote}" — {attribution}'
+        if (
+            "\n" not in evidence.quote
+            and _may_be_plain(evidence.quote)
+            and _quote(_Reading(), Line(1, line), "") == expected
+        ):
+            return line
+        return f"{_SLOT_INDENT}> {escape_text(evidence.quote)} — {attribution}"
+
+    # -- items ---------------------------------------------------------------------------------
+
+    def item(self, shape: Shape, item: BaseModel | None) -> list[str]:
+        """The lines of one item (an empty one for ``None``): its first line, a suggestion's
+        provenance, the other slots, quotes, and where it belongs."""
+        blank = item is None
+        slots = list(shape.slots)
+        if shape.primary is not None:
+            slots = [slot for slot in slots if slot.key != shape.primary]
+            text = None if blank else getattr(item, shape.primary)
+            prefix = f"- {shape.slot(shape.primary).label}: " if shape.label_primary else "- "
+            head = self._slot_text(shape, prefix, text, shape.primary) if text else [prefix.rstrip() or "- "]
+            if not shape.label_primary and not text:
+                head = ["- "]
+        else:
+            first = slots.pop(0)
+            head = self.slot(shape, first, None if blank else getattr(item, first.key), blank)
+            head[0] = head[0].replace(_SLOT_INDENT + "- ", "- ", 1)
+        lines = list(head)
+        if isinstance(item, Observation):
+            lines += self._provenance(shape, item.provenance)
+        for slot in slots:
+            lines += self.slot(shape, slot, None if blank else getattr(item, slot.key, None), blank)
+        if isinstance(item, Observation):
+            lines += [self._quote(evidence) for evidence in item.evidence]
+        belongs = item.belongs if isinstance(item, Observation) else Record.PROGRESS_NOTE
+        lines += self.slot(shape, BELONGS, belongs, blank)
+        return lines
+
+    def slot(self, shape: Shape, slot: Slot, value: Any, blank: bool) -> list[str]:
+        """The lines of one labelled slot (none for a computed total in a blank form)."""
+        if blank and slot.key == "total":
+            return []
+        hint = f" ({slot.hint})" if blank and slot.hint else ""
+        label = f"{_SLOT_INDENT}- {slot.label}{hint}:"
+        if slot.kind in ("choice", "choices"):
+            assert slot.choice is not None
+            chosen = value if isinstance(value, list) else [] if value is None else [value]
+            if slot.kind == "choices":
+                # Ticked choices come first, in the note's order, so the order reads back.
+                options = [(choice.label, True) for choice in chosen]
+                options += [(choice.label, False) for choice in slot.choice if choice not in chosen]
+            else:
+                options = [(choice.label, choice in chosen) for choice in slot.choice]
+            if slot.vertical:
+                return [label, *(f"{_SLOT_INDENT}  - {render_boxes([option])}" for option in options)]
+            return [f"{label} {render_boxes(options)}"]
+        if slot.kind == "yes_no":
+            return [f"{label} {render_boxes([('yes', value is True), ('no', value is False)])}"]
+        if slot.kind == "integer" and slot.numbers:
+            return [f"{label} {render_boxes([(str(number), value == number) for number in slot.numbers])}"]
+        if value is None:
+            return [label]
+        if slot.kind == "text":
+            return self._slot_text(shape, label + " ", value, slot.key)
+        if slot.kind == "score":
+            return [f"{label} {format_score(value)}"]
+        if slot.kind == "scores":
+            return [f"{label} {', '.join(str(score) for score in value)}"]
+        if slot.kind == "number":
+            return [f"{label} {value!r}" if isinstance(value, float) else f"{label} {value}"]
+        return [f"{label} {value}"]
+
+    def _provenance(self, shape: Shape, provenance: Provenance) -> list[str]:
+        if provenance == Provenance():
+            return []
+        box = render_boxes([(CONFIRM_BOX, provenance.confirmed)])
+        if provenance.is_unconfirmed_suggestion:
+            self.suggestions += 1
+            lines = [f"{_SLOT_INDENT}- {SUGGESTION_MARK} {TO_CONFIRM.label}: {box}"]
+        else:
+            lines = [f"{_SLOT_INDENT}- {CONFIRMED_LABEL}: {box}"]
+        if provenance.suggested_by is not None:
+            prefix = f"{_SLOT_INDENT}- {SUGGESTED_BY.label}: {provenance.author.label} — "
+            lines += self._slot_text(shape, prefix, provenance.suggested_by, SUGGESTED_BY.key)
+        if provenance.rule is not None:
+            lines += self._slot_text(shape, f"{_SLOT_INDENT}- {RULE.label}: ", provenance.rule, RULE.key)
+        if provenance.confidence is not None:
+            lines.append(f"{_SLOT_INDENT}- {CONFIDENCE.label}: {provenance.confidence!r}")
+        return lines
+
+    # -- fields, parts, sections, details -----------------------------------------------------
+
+    def field(self, form_field: FormField, alliance: Alliance | None) -> list[str]:
+        """The answer lines under one field's name."""
+        value: Any = alliance
+        for key in form_field.path:
+            value = None if value is None else getattr(value, key)
+        if form_field.kind == "choice":
+            assert form_field.choice is not None
+            ticked = value if value not in _BLANK_MEANS else None
+            options = [(choice.label, choice is ticked) for choice in form_field.choice]
+            if len(options) <= 2:
+                return [f"- {render_boxes(options)}"]
+            return [f"- {render_boxes([option])}" for option in options]
+        if form_field.kind == "yes_no":
+            return [f"- {render_boxes([('yes', value is True), ('no', value is False)])}"]
+        assert form_field.shape is not None
+        items = value if isinstance(value, list) else [] if value is None else [value]
+        if not items:
+            return self.item(form_field.shape, None)
+        lines: list[str] = []
+        for item in items:
+            lines += self.item(form_field.shape, item)
+        return lines
+
+    def detail(self, detail: Detail) -> str | None:
+        """One front-matter line, or ``None`` for a detail the form does not show."""
+        if detail.path == ("schema_version",):
+            return None
+        value: Any = self.note
+        for key in detail.path:
+            value = None if value is None else getattr(value, key)
+        if detail.kind == "kind":
+            value = self.model.kind_name()
+        if self.note is None and detail.path == ("authorship", "written_by"):
+            value = "clinician"
+        hint = detail.hint
+        if detail.choice is not None:
+            hint = ", ".join(choice.label for choice in detail.choice) + (f"; {hint}" if hint else "")
+        text = "" if value is None else value.label if isinstance(value, Choice) else str(value)
+        comment = f"  # {hint}" if hint else ""
+        line = f"{detail.key}: {text}"
+        plain = _may_be_plain(text) and "\n" not in text
+        if text and not (plain and detail_text(line.partition(":")[2] + comment) == (text, None)):
+            line = f"{detail.key}: {escape_text(text)}"
+        return f"{line:<34}{comment}" if comment else line.rstrip()
+
+    def section_lines(self, key: str, prompt: str) -> list[str]:
+        value = None if self.note is None else self.note.section_text(key)
+        if value is None:
+            return []
+        plain = value.split("\n")
+        # A level 1 or 2 heading would end the section; a level 3 one is text there.
+        headings = [found for found in map(heading, plain) if found is not None and found[0] <= 2]
+        if (
+            _may_be_plain(value)
+            and not headings
+            and host_text([f"_{prompt}_", "", *plain], prompt) == (value, None)
+        ):
+            return plain
+        return [escape_text(value)]
+
+    def form(self) -> dict[str, Any]:
+        """The form as plain data for the ``fillable`` templates."""
+        alliance = None if self.note is None else self.note.alliance
+        parts = [
+            {
+                "key": part.key,
+                "title": part.title,
+                "fields": [
+                    {
+                        "label": form_field.label,
+                        "prompt": form_field.prompt,
+                        "lines": self.field(form_field, alliance),
+                    }
+                    for form_field in part.fields
+                ],
+            }
+            for part in PARTS
+        ]
+        sections = [
+            {
+                "key": section.key,
+                "title": section.title,
+                "prompt": section.prompt,
+                "lines": self.section_lines(section.key, section.prompt),
+            }
+            for section in self.model.host_sections
+        ]
+        details = [line for line in (self.detail(detail) for detail in DETAILS) if line is not None]
+        return {
+            "kind": self.model.kind_name(),
+            "title": f"{self.model.title} with therapeutic alliance",
+            "prefilled": self.note is not None,
+            "suggestions": self.suggestions,
+            "details": details,
+            "sections": sections,
+            "alliance": {"title": ALLIANCE_TITLE, "parts": parts},
+        }
+
+
+def _may_be_plain(value: str) -> bool:
+    """False for text the reader changes before it reads it: a carriage return (read as a
+    line break) or an HTML comment (skipped as the clinician's own)."""
+    return "\r" not in value and "<!--" not in value
+
+
+def _reads_back(rendered: Sequence[str], shape: Shape, key: str, value: str) -> bool:
+    """True when ``rendered`` (one slot's lines) is read back as exactly ``value``."""
+    lines = [Line(number, text) for number, text in enumerate(rendered, start=1)]
+    if rendered[0].startswith(_SLOT_INDENT):
+        bullet, rest = Line(0, "- "), lines
+    else:
+        bullet, rest = lines[0], lines[1:]
+    problems: list[Any] = []
+    item = read_item(bullet, rest, shape, problems, "")
+    slots = [slot for slot in item.slots if slot.key or slot.first.strip() or slot.rest]
+    if problems or item.quotes or len(slots) != 1:
+        return False
+    slot = slots[0]
+    if (slot.key or shape.primary) != key:
+        return False
+    return _read_text(slot, key) == value
+
+
+def _read_text(slot: RawSlot, key: str) -> str | None:
+    reading = _Reading()
+    first = slot.first
+    if key == SUGGESTED_BY.key:
+        first = first.partition(" — ")[2]
+    value = _text(reading, first, slot.rest, slot.column, location="", line=slot.line)
+    return None if reading.problems else value
+
+
+@lru_cache(maxsize=1)
+def _built_in_templates() -> Templates:
+    """The built-in templates, compiled once (they never change while running)."""
+    return Templates()
+
+
+def _render(templates: Templates, kind: str, form: dict[str, Any]) -> str:
+    return templates.render([f"fillable/{kind}.md.j2", "fillable/note.md.j2"], form=form)
+
+
+def blank_template(model: type[ProgressNote], templates: Templates | None = None) -> str:
+    """A blank fill-in form for a note kind: details, host sections, the alliance section.
+
+    :param model: the note kind's model (``SoapNote`` …, or a plugin's).
+    :param templates: where to find ``fillable/note.md.j2`` (a host's, for a clinic's own).
+    """
+    writer = _Writer(model, None)
+    return _render(templates or _built_in_templates(), model.kind_name(), writer.form())
+
+
+def prefilled_template(note: ProgressNote, templates: Templates | None = None) -> str:
+    """The fill-in form with ``note``'s values filled in, ready for review.
+
+    Items a tool suggested and no clinician has confirmed are marked as suggestions to
+    confirm.  Reading the form back unchanged gives an equal note, and that is checked
+    before the form is returned, so no value is ever lost on the way.
+
+    :raises AllianceNotesError: if the form would not read back as the same note: a
+        clinic's form template that leaves out answers, or a bug.
+    """
+    writer = _Writer(type(note), note)
+    templates = templates or _built_in_templates()
+    text = _render(templates, note.kind, writer.form())
+    _check_round_trip(note, text, clinic=templates.sandboxed)
+    return text
+
+
+def _check_round_trip(note: ProgressNote, text: str, *, clinic: bool) -> None:
+    culprit = (
+        "the clinic's fillable form template must keep every heading, field and answer line"
+        if clinic
+        else "please report this"
+    )
+    try:
+        again = parse_filled(text, {note.kind: type(note)}).note
+    except NoteValidationError as error:
+        raise AllianceNotesError(
+            f"the prefilled form would not read back ({len(error.problems)} problems); {culprit}"
+        ) from None
+    if again != note:
+        raise AllianceNotesError(f"the prefilled form would not read back as the same note; {culprit}")

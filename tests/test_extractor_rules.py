@@ -1,0 +1,189 @@
+"""The offline extractor: its rules are data, and what it suggests on the example session."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from alliance_notes import Alliance, create_host
+from alliance_notes.examples import examples_dir
+from alliance_notes.grounding import check_quotes
+from alliance_notes.suggestions import suggestion_problems
+from alliance_notes.transcript import Transcript, Utterance
+from alliance_notes.transcripts import load_transcript
+from alliance_notes.vocabulary import Speaker
+from alliance_notes_plugins.extractor import (
+    LEXICON_PATH,
+    RuleExtractor,
+    alliance_suggest_alliance,
+    detected_findings,
+    load_lexicon,
+)
+
+
+@pytest.fixture(scope="module")
+def session() -> Transcript:
+    return load_transcript(examples_dir() / "soap_transcript.txt")
+
+
+@pytest.fixture(scope="module")
+def suggested(session: Transcript) -> Alliance:
+    alliance = alliance_suggest_alliance(session, None)
+    assert alliance is not None
+    return alliance
+
+
+def test_every_rule_is_data_with_an_id_a_comment_and_patterns() -> None:
+    data = json.loads(LEXICON_PATH.read_text(encoding="utf-8"))
+    ids = [rule["id"] for rule in data["rules"]]
+    assert len(ids) == len(set(ids))
+    for rule in data["rules"]:
+        assert len(rule["comment"]) > 20, rule["id"]
+        assert rule["speaker"] in ("clinician", "client")
+        assert 0 < rule["confidence"] <= 1
+        assert rule.get("patterns") or rule.get("utterance_patterns"), rule["id"]
+        if rule["finding"] in ("withdrawal", "confrontation"):
+            assert rule["marker"] and rule["strength"] in ("weak", "strong")
+        if rule["finding"] == "resolution":
+            assert rule["strategy"]
+    assert len(load_lexicon().rules) == len(ids)
+
+
+def test_a_lexicon_with_an_upper_case_pattern_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(LEXICON_PATH.read_text(encoding="utf-8"))
+    data["rules"][0]["patterns"] = ["\\bTake your time\\b"]
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="lower case"):
+        load_lexicon(path)
+
+
+def test_the_example_session_gives_the_findings_a_clinician_would_expect(session: Transcript) -> None:
+    found = set(detected_findings(session))
+    expected = {
+        (11, "remembers"),
+        (20, "validation"),
+        (28, "consent_check"),
+        (42, "withdrawal"),
+        (44, "withdrawal"),
+        (46, "withdrawal"),
+        (47, "resolution"),
+        (49, "resolution"),
+        (51, "pace"),
+        (53, "consent_check"),
+        (59, "choice_offered"),
+        (90, "feedback_request"),
+        (92, "feedback_request"),
+        (98, "boundary"),
+    }
+    assert expected <= found
+
+
+def test_the_rupture_and_its_repair(suggested: Alliance) -> None:
+    [rupture] = suggested.ruptures
+    assert rupture.type.value == "withdrawal"
+    assert [marker.value for marker in rupture.withdrawal_markers] == [
+        "minimal_response",
+        "avoidant_storytelling_or_shifting_topic",
+        "deferential_and_appeasing",
+    ]
+    assert [e.utterance_index for e in rupture.evidence] == [41, 42, 44, 46]
+    assert suggested.rupture_screening.value == "observed"
+    [repair] = suggested.repairs
+    assert repair.rupture == rupture.id
+    assert "acknowledges_own_contribution" in [s.value for s in repair.strategies]
+
+
+def test_consent_checks_carry_the_clients_answer(suggested: Alliance) -> None:
+    checks = {
+        check.evidence[0].utterance_index: check for check in suggested.autonomy_and_consent.consent_checks
+    }
+    assert checks[28].response.value == "agreed"
+    assert checks[53].response.value == "deferred"
+    assert checks[28].topic == "what your nights have been like"
+    assert [e.speaker.value for e in checks[53].evidence] == ["clinician", "client"]
+
+
+def test_every_suggestion_is_quoted_timed_attributed_and_unconfirmed(
+    suggested: Alliance, session: Transcript
+) -> None:
+    assert suggestion_problems(suggested) == []
+    assert check_quotes(suggested, session) == []
+    items = [
+        *suggested.trust.built_by,
+        *suggested.autonomy_and_consent.consent_checks,
+        *suggested.autonomy_and_consent.choices_offered,
+        *suggested.boundaries.events,
+        *suggested.client_feedback,
+        *suggested.ruptures,
+        *suggested.repairs,
+    ]
+    assert items
+    for item in items:
+        assert item.provenance.author.value == "extractor"
+        assert item.provenance.suggested_by == "alliance-rules 0.2"
+        assert item.provenance.confirmed is False
+        assert item.provenance.rule
+        assert item.provenance.confidence is not None and 0 < item.provenance.confidence <= 1
+        for evidence in item.evidence:
+            assert evidence.utterance_index is not None
+            assert evidence.quote in session.utterances[evidence.utterance_index].text
+            assert evidence.timestamp == session.utterances[evidence.utterance_index].timestamp
+
+
+def test_nothing_detected_means_nothing_suggested_never_an_absence() -> None:
+    small_talk = Transcript(
+        utterances=[
+            Utterance(speaker="T", role=Speaker.CLINICIAN, text="Did you find parking?"),
+            Utterance(speaker="C", role=Speaker.CLIENT, text="Yes, right outside."),
+        ]
+    )
+    assert alliance_suggest_alliance(small_talk, None) is None
+
+
+def test_the_parts_it_did_not_detect_stay_not_assessed(suggested: Alliance) -> None:
+    assert suggested.respect.status.value == "not_assessed"
+    assert suggested.measures.srs is None
+    assert suggested.boundaries.ended_on_time is None
+
+
+def test_a_clinics_own_lexicon(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = {
+        "name": "clinic-rules",
+        "version": "1",
+        "rules": [
+            {
+                "id": "clinic.checks_in",
+                "finding": "feedback_request",
+                "speaker": "clinician",
+                "comment": "Our clinic's standard check-in question.",
+                "confidence": 0.9,
+                "patterns": [r"\bhow are we doing\b"],
+                "text": "Clinic check-in.",
+            }
+        ],
+    }
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    transcript = Transcript(
+        utterances=[
+            Utterance(speaker="T", role=Speaker.CLINICIAN, text="How are we doing, you and me?"),
+            Utterance(speaker="C", role=Speaker.CLIENT, text="Better than last month."),
+        ]
+    )
+    alliance = RuleExtractor(load_lexicon(path)).suggest(transcript)
+    assert alliance is not None
+    [answer] = alliance.client_feedback
+    assert answer.provenance.suggested_by == "clinic-rules 1"
+    assert answer.answer == "Better than last month."
+
+
+def test_the_extractor_is_an_installed_plugin(session: Transcript) -> None:
+    host = create_host()
+    assert "extractor" in [status.name for status in host.plugins if status.loaded]
+    assert re.search(
+        "alliance_suggest_alliance", " ".join(next(s for s in host.plugins if s.name == "extractor").hooks)
+    )
+    assert host.suggest(session).ruptures
