@@ -195,6 +195,14 @@ def test_schema_is_draft_2020_12_and_accepts_the_examples(example_paths: dict[st
     assert not validator.is_valid({"kind": "soap", "session": {"client": "C-1", "date": "2026-01-01"}})
 
 
+def test_canonical_json_output_is_valid_against_the_schema(example_paths: dict[str, Path]) -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(run("schema").stdout))
+    for path in example_paths.values():
+        canonical = run("render", str(path), "--format", "json")
+        assert canonical.returncode == 0, canonical.stderr
+        validator.validate(json.loads(canonical.stdout))
+
+
 def test_schema_for_one_kind_and_an_unknown_kind() -> None:
     dap = json.loads(run("schema", "--kind", "dap").stdout)
     assert "data" in dap["properties"] and "subjective" not in dap["properties"]

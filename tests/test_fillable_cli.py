@@ -144,7 +144,7 @@ def test_a_clinic_may_restyle_the_form_and_it_still_parses(tmp_path: Path, kind:
 
 # -- the clinician guide's examples are what the commands really do -------------------------------
 
-GUIDE = Path(__file__).parents[1] / "docs" / "clinician-guide.md"
+GUIDE = Path(__file__).parents[1] / "README.md"
 
 
 def _console_blocks(text: str) -> list[list[str]]:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import ClassVar, Literal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from alliance_notes import create_host
+from alliance_notes.alliance import Alliance
 from alliance_notes.errors import NoteValidationError
 from alliance_notes.examples import example_notes
 from alliance_notes.fillable import blank_template, parse_filled, prefilled_template
 from alliance_notes.fillable.layout import PARTS
-from alliance_notes.note import BUILT_IN_KINDS, ProgressNote
+from alliance_notes.note import BUILT_IN_KINDS, HostSection, HostText, ProgressNote
+from alliance_notes.testing import notes
 from alliance_notes.vocabulary import (
     BondAspect,
     ConfrontationMarker,
@@ -173,3 +178,28 @@ def test_unusual_text_is_escaped_so_it_reads_back_exactly() -> None:
     assert again.section_text("plan") == "- a list\n## not a heading"
     assert again.section_text("subjective") == "said\r\nthen"
     assert again == changed
+
+
+class PieNote(ProgressNote):
+    """PIE, as a plugin might add it: Problem · Intervention · Evaluation."""
+
+    title: ClassVar[str] = "PIE note"
+    host_sections: ClassVar[tuple[HostSection, ...]] = (
+        HostSection("problem", "Problem", "The problem this session addressed."),
+        HostSection("intervention", "Intervention", "What the clinician did."),
+        HostSection("evaluation", "Evaluation", "How the client responded."),
+    )
+    inline_placement: ClassVar[Mapping[str, str]] = dict.fromkeys(Alliance.parts, "evaluation")
+
+    kind: Literal["pie"] = "pie"
+    problem: HostText
+    intervention: HostText
+    evaluation: HostText
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(note=notes([PieNote]))
+def test_a_plugins_note_kind_gets_a_form_that_reads_back(note: ProgressNote) -> None:
+    form = prefilled_template(note)
+    assert "## Problem\n_The problem this session addressed._" in form
+    assert parse_filled(form, {"pie": PieNote}).note == note

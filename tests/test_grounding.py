@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,14 @@ from hypothesis import strategies as st
 from alliance_notes import create_host
 from alliance_notes.evidence import Evidence
 from alliance_notes.examples import examples_dir
-from alliance_notes.grounding import check_evidence, check_quotes, closest_utterance, is_grounded_in
+from alliance_notes.grounding import (
+    check_evidence,
+    check_quotes,
+    closest_utterance,
+    is_grounded_in,
+)
+from alliance_notes.note import ProgressNote
+from alliance_notes.testing import notes
 from alliance_notes.transcript import Transcript, Utterance
 from alliance_notes.transcripts import load_transcript
 from alliance_notes.vocabulary import Speaker
@@ -224,3 +232,20 @@ def test_validate_with_an_unreadable_transcript_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "line 1" in result.stderr and "UTF-8" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# Every message grounding can give: fixed words, numbers and role names, never the quote.
+_MESSAGES = re.compile(
+    r"^(?:is not in the session transcript; (?:the closest utterance is \d+|no utterance is close)"
+    r"|is \d+ but the (?:quote is from utterance \d+|transcript has \d+ utterances \(0 to \d+\))"
+    r"|is attributed to the [a-z ]+ but was said by the [a-z ]+ \(utterance \d+\)"
+    r"|is [\d:.]+ but utterance \d+ starts at [\d:]+)$"
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(notes())
+def test_any_note_can_be_checked_and_no_message_repeats_a_quote(note: ProgressNote) -> None:
+    for problem in check_quotes(note, example_transcript()):
+        assert problem.location.startswith("alliance.")
+        assert _MESSAGES.match(problem.message), problem.message

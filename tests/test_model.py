@@ -280,9 +280,18 @@ def test_errors_never_echo_submitted_text(field: str, noise: str) -> None:
 
 def test_text_with_control_characters_is_rejected_with_its_code_point() -> None:
     problems = problems_of({**MINIMAL, "subjective": "fine\x00"})
-    assert problems["subjective"] == "contains a control character (U+0000) that a note cannot store"
+    assert (
+        problems["subjective"]
+        == "contains a character a note cannot store (U+0000, a control character or noncharacter)"
+    )
 
 
 def test_alliance_parts_are_in_presentation_order() -> None:
     assert Alliance.parts[0] == "summary" and Alliance.parts[-1] == "plan"
     assert set(Alliance.parts) <= set(Alliance.model_fields)
+
+
+@pytest.mark.parametrize("character", ["\ufdd0", "\uffff", "\U0001fffe", "\x7f"])
+def test_noncharacters_are_rejected_like_control_characters(character: str) -> None:
+    problems = problems_of({**MINIMAL, "plan": f"fine{character}"})
+    assert problems["plan"].startswith("contains a character a note cannot store (U+")

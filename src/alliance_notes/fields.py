@@ -15,7 +15,13 @@ from pydantic_core import PydanticCustomError
 # XML 1.0 (and therefore XHTML, FHIR narrative and most EHR boxes) cannot carry C0
 # control characters other than tab, line feed and carriage return, nor lone
 # surrogates.  Rejecting them at the door keeps every renderer lossless.
-_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Unicode noncharacters (U+FDD0–U+FDEF and the last two code points of every plane) are
+# not allowed in HTML either.
+_UNSTORABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    + "]"
+)
 
 #: Model configuration shared by every note model: unknown keys are errors, so a
 #: misspelt field is reported instead of silently dropped.
@@ -35,7 +41,7 @@ def _clinical_text(value: str) -> str:
     if found:
         raise PydanticCustomError(
             "unstorable_character",
-            "contains a control character (U+{code}) that a note cannot store",
+            "contains a character a note cannot store (U+{code}, a control character or noncharacter)",
             {"code": f"{ord(found.group()):04X}"},
         )
     return value

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, Field, computed_field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, computed_field, model_validator
 from pydantic_core import PydanticCustomError
 
 from alliance_notes.evidence import Observation
-from alliance_notes.fields import FivePointScore, TenPointScore, problem
+from alliance_notes.fields import STRICT_MODEL, FivePointScore, TenPointScore, problem
 from alliance_notes.vocabulary import SessionPoint
 
 #: SRS totals below this are the usual cue to discuss the alliance.
@@ -56,6 +56,23 @@ def format_score(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
+def _computed_values_in_schema(schema: dict[str, Any], model: type[Any]) -> None:
+    """Describe the computed values a measure accepts in input (only if they are right)."""
+    names: tuple[str, ...] = model._computed
+    read_only = {
+        "readOnly": True,
+        "description": "Computed from the item scores; accepted only if it matches.",
+    }
+    properties = schema.setdefault("properties", {})
+    properties.update({name: dict(read_only) for name in names})
+    properties["computed"] = {
+        **read_only,
+        "type": "object",
+        "properties": {name: dict(read_only) for name in names},
+        "additionalProperties": False,
+    }
+
+
 class _ComputedScores(Observation):
     """A measure whose computed values may be present in input only if they are right.
 
@@ -63,6 +80,8 @@ class _ComputedScores(Observation):
     JSON output writes them, marked as computed in a ``"computed"`` object
     (``"computed": {"total": 36.5, "below_cutoff": false}``).
     """
+
+    model_config = ConfigDict(**STRICT_MODEL, json_schema_extra=_computed_values_in_schema)
 
     _computed: ClassVar[tuple[str, ...]] = ()
 

@@ -7,7 +7,7 @@ editor, and the parser that turns the filled form back into a validated note.
 >>> form.startswith("---")
 True
 
-See ``docs/clinician-guide.md`` for the workflow, and :mod:`.layout` for the form itself.
+See the README's clinician guide for the workflow, and :mod:`.layout` for the form itself.
 """
 
 from __future__ import annotations
