@@ -44,16 +44,28 @@ class Problem:
         return {"location": self.location, "message": self.message, "code": self.code, "line": self.line}
 
 
-class NoteValidationError(AllianceNotesError):
-    """A note is not valid; :attr:`problems` lists every problem found, not just the first."""
+class ProblemsError(AllianceNotesError):
+    """An input that cannot be used; :attr:`problems` lists every problem found, not just
+    the first, and the message lists them one per line."""
 
-    def __init__(self, problems: Sequence[Problem], source: str | None = None) -> None:
-        self.problems = tuple(problems)
+    #: What the input is, before its source in the message ("transcript " for a transcript).
+    subject = ""
+
+    def __init__(self, problems: Sequence[object], source: str | None = None) -> None:
+        self.problems: tuple[Any, ...] = tuple(problems)
         self.source = source
         count = len(self.problems)
-        heading = f"{source}: " if source else ""
+        heading = (
+            f"{self.subject}{source}: " if source else (f"{self.subject.strip()}: " if self.subject else "")
+        )
         heading += f"{count} problem{'s' if count != 1 else ''} found"
         super().__init__("\n".join([heading, *(f"  - {problem}" for problem in self.problems)]))
+
+
+class NoteValidationError(ProblemsError):
+    """A note is not valid; :attr:`problems` lists every :class:`Problem` found."""
+
+    problems: tuple[Problem, ...]
 
 
 class PluginError(AllianceNotesError):

@@ -7,10 +7,9 @@ a transcript is clinical content, and a speaker label is often a name.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from alliance_notes.errors import AllianceNotesError
+from alliance_notes.errors import ProblemsError
 
 
 @dataclass(frozen=True)
@@ -30,16 +29,11 @@ class TranscriptProblem:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
-class TranscriptError(AllianceNotesError):
-    """A transcript cannot be read; :attr:`problems` lists every problem found."""
+class TranscriptError(ProblemsError):
+    """A transcript cannot be read; :attr:`problems` lists every :class:`TranscriptProblem`."""
 
-    def __init__(self, problems: Sequence[TranscriptProblem], source: str | None = None) -> None:
-        self.problems = tuple(problems)
-        self.source = source
-        count = len(self.problems)
-        heading = f"transcript {source}: " if source else "transcript: "
-        heading += f"{count} problem{'s' if count != 1 else ''} found"
-        super().__init__("\n".join([heading, *(f"  - {problem}" for problem in self.problems)]))
+    subject = "transcript "
+    problems: tuple[TranscriptProblem, ...]
 
 
 class TranscriptWarning(UserWarning):
