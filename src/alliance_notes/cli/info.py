@@ -46,13 +46,17 @@ def run_formats(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print(json.dumps(rows, indent=2))
         return 0
+    width = {
+        column: max((len(row[column]) for row in rows), default=0)
+        for column in ("name", "media_type", "extension")
+    }
     for row in rows:
         print(
-            f"{row['name']:<12} {row['media_type']:<22} {row['extension']:<7} "
-            f"{row['title']} (plugin {row['plugin']})"
+            f"{row['name']:<{width['name']}}  {row['media_type']:<{width['media_type']}}  "
+            f"{row['extension']:<{width['extension']}}  {row['title']} (plugin {row['plugin']})"
         )
         for option, meaning in row["options"].items():
-            print(f"{'':<12} option {option}: {meaning}")
+            print(f"{'':<{width['name']}}  option {option}: {meaning}")
     return 0
 
 
