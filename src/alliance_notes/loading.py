@@ -17,15 +17,23 @@ from alliance_notes.errors import NoteValidationError, Problem, problems_from
 from alliance_notes.note import BUILT_IN_KINDS, ProgressNote
 
 
+def decode_note_text(raw: bytes, source: str | None = None) -> str:
+    """A note file's bytes as text: UTF-8, with or without a byte-order mark.
+
+    :raises NoteValidationError: naming the byte and line where the text stops being UTF-8.
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        problem = Problem("", f"is not UTF-8 text (byte {error.start})", "encoding", line)
+        raise NoteValidationError([problem], source) from None
+
+
 def parse_json(text: str | bytes, source: str | None = None) -> Any:
     """Parse JSON text, or raise :class:`NoteValidationError` naming the line and column."""
     if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise NoteValidationError(
-                [Problem("", f"is not UTF-8 text (byte {error.start})", "encoding")], source
-            ) from None
+        text = decode_note_text(text, source)
     if not text.strip():
         raise NoteValidationError([Problem("", "is empty; expected a JSON note", "empty")], source)
     try:

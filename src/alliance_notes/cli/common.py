@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from alliance_notes.document import PLACEMENTS
 from alliance_notes.errors import AllianceNotesError
 from alliance_notes.host import Host, create_host
 from alliance_notes.note import ProgressNote
@@ -56,3 +57,38 @@ def add_templates_option(parser: argparse.ArgumentParser) -> None:
         help="a directory of the clinic's own templates (repeatable): they override built-in "
         "templates of the same name, can extend one as 'default:NAME', and run in a sandbox",
     )
+
+
+def add_render_options(
+    parser: argparse.ArgumentParser, *, when: str = "", format_options: bool = True
+) -> None:
+    """Add ``--placement`` and (unless ``format_options`` is false) the repeatable
+    ``--option NAME=VALUE`` of rendering.
+
+    :param when: a condition to prefix the help with, e.g. ``"with --format: "``.
+    """
+    parser.add_argument(
+        "--placement",
+        choices=PLACEMENTS,
+        default="section",
+        help=f"{when}put the alliance content in its own section after the host sections "
+        "(default), or inline, each part inside the host section it belongs to",
+    )
+    if format_options:
+        parser.add_argument(
+            "--option",
+            action="append",
+            metavar="NAME=VALUE",
+            help=f"{when}a format-specific option (repeatable)",
+        )
+
+
+def render_options(values: list[str] | None) -> dict[str, str]:
+    """The ``--option NAME=VALUE`` arguments as a mapping; a value without ``=`` is an error."""
+    options = {}
+    for value in values or []:
+        name, equals, setting = value.partition("=")
+        if not equals or not name:
+            raise AllianceNotesError(f"--option must look like NAME=VALUE (got '{name or value}=…')")
+        options[name] = setting
+    return options

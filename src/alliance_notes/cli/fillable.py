@@ -14,8 +14,14 @@ import json
 import sys
 from pathlib import Path
 
-from alliance_notes.cli.common import add_templates_option, open_host, read_input_note, write_output
-from alliance_notes.document import PLACEMENTS
+from alliance_notes.cli.common import (
+    add_render_options,
+    add_templates_option,
+    open_host,
+    read_input_note,
+    render_options,
+    write_output,
+)
 from alliance_notes.errors import AllianceNotesError, NoteValidationError, Problem
 from alliance_notes.fillable import blank_template, parse_filled, prefilled_template
 from alliance_notes.host import Host
@@ -70,8 +76,9 @@ def run_parse(arguments: argparse.Namespace) -> int:
     if arguments.format is None:
         text = _as_json(host, filled.note)
     else:
-        options = dict(option.partition("=")[::2] for option in arguments.option or [])
-        text = host.render(filled.note, arguments.format, arguments.placement, **options)
+        text = host.render(
+            filled.note, arguments.format, arguments.placement, **render_options(arguments.option)
+        )
     write_output(text, arguments.output)
     return 0
 
@@ -108,15 +115,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     parse.add_argument(
         "-f", "--format", help="an output format instead of JSON (see 'alliance-notes formats')"
     )
-    parse.add_argument(
-        "--placement",
-        choices=PLACEMENTS,
-        default="section",
-        help="with --format: the alliance as its own section (default) or inline",
-    )
-    parse.add_argument(
-        "--option", action="append", metavar="NAME=VALUE", help="with --format: a format option (repeatable)"
-    )
+    add_render_options(parse, when="with --format: ")
     parse.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     add_templates_option(parse)
     parse.set_defaults(run=run_parse)

@@ -8,9 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from alliance_notes.checks import Severity
-from alliance_notes.cli.common import add_templates_option, open_host, read_input_note, write_output
+from alliance_notes.cli.common import (
+    add_render_options,
+    add_templates_option,
+    open_host,
+    read_input_note,
+    render_options,
+    write_output,
+)
 from alliance_notes.cli.extract import add_transcript_options, read_transcript_argument
-from alliance_notes.document import PLACEMENTS
 from alliance_notes.errors import AllianceNotesError, NoteValidationError
 from alliance_notes.examples import example_notes
 
@@ -18,30 +24,10 @@ from alliance_notes.examples import example_notes
 DEMO_KINDS = ("soap", "dap")
 
 
-def _placement(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--placement",
-        choices=PLACEMENTS,
-        default="section",
-        help="put the alliance content in its own section after the host sections (default), "
-        "or inline, each part inside the host section it belongs to",
-    )
-
-
-def _options(values: list[str] | None) -> dict[str, str]:
-    options = {}
-    for value in values or []:
-        name, equals, setting = value.partition("=")
-        if not equals or not name:
-            raise AllianceNotesError(f"--option must look like NAME=VALUE (got '{name or value}=…')")
-        options[name] = setting
-    return options
-
-
 def run_render(arguments: argparse.Namespace) -> int:
     host = open_host(arguments.templates)
     note = read_input_note(host, arguments.note)
-    text = host.render(note, arguments.format, arguments.placement, **_options(arguments.option))
+    text = host.render(note, arguments.format, arguments.placement, **render_options(arguments.option))
     write_output(text, arguments.output)
     return 0
 
@@ -148,11 +134,8 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         default="markdown",
         help="output format (see 'alliance-notes formats'); default markdown",
     )
-    _placement(render)
+    add_render_options(render)
     render.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    render.add_argument(
-        "--option", action="append", metavar="NAME=VALUE", help="a format-specific option (repeatable)"
-    )
     add_templates_option(render)
     render.set_defaults(run=run_render)
 
@@ -185,7 +168,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     demo.add_argument(
         "--kind", action="append", help="an example kind to render: soap, dap, birp, girp (repeatable)"
     )
-    _placement(demo)
+    add_render_options(demo, format_options=False)
     demo.add_argument("--out", metavar="DIR", help="write one file per example and format into DIR")
     add_templates_option(demo)
     demo.set_defaults(run=run_demo)

@@ -54,6 +54,7 @@ from alliance_notes.fillable.text import (
     take_escaped,
     unescape_text,
 )
+from alliance_notes.loading import decode_note_text
 from alliance_notes.note import BUILT_IN_KINDS, ProgressNote
 from alliance_notes.vocabulary import Choice, Speaker
 
@@ -685,12 +686,7 @@ def parse_filled(
     :raises NoteValidationError: listing every problem, each with its line and field.
     """
     if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise NoteValidationError(
-                [Problem("", f"is not UTF-8 text (byte {error.start})", "encoding")], source
-            ) from None
+        text = decode_note_text(text, source)
     reading = _Reading()
     first_pass = read_document(text, None)
     model = _kind(first_pass, kinds, reading)
