@@ -97,11 +97,8 @@ def run_demo(arguments: argparse.Namespace) -> int:
         )
     if arguments.out is None:
         formats = arguments.format or ["markdown"]
-        outputs = [
-            host.render(host.load_note(examples[kind]), name, arguments.placement)
-            for kind in kinds
-            for name in formats
-        ]
+        notes = [host.load_note(examples[kind]) for kind in kinds]
+        outputs = [host.render(note, name, arguments.placement) for note in notes for name in formats]
         write_output("\n\n".join(output.rstrip("\n") for output in outputs), None)
         return 0
     formats = arguments.format or sorted(host.formats)
