@@ -36,6 +36,7 @@ from pydantic import BaseModel
 from alliance_notes.checks import CheckFinding, Severity
 from alliance_notes.evidence import Evidence
 from alliance_notes.transcript import Transcript, Utterance
+from alliance_notes.walk import instances_in
 
 #: The name grounding findings carry as their ``check``.
 CHECK_NAME = "grounding"
@@ -350,22 +351,6 @@ class QuoteProblem:
         return f"{self.severity.value}: {self.location}: {self.message}"
 
 
-def evidence_in(model: BaseModel, path: str) -> Iterator[tuple[str, Evidence]]:
-    """Every evidence quote inside ``model``, with its field path."""
-    if isinstance(model, Evidence):
-        yield path, model
-        return
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        here = f"{path}.{name}" if path else name
-        if isinstance(value, BaseModel):
-            yield from evidence_in(value, here)
-        elif isinstance(value, list | tuple):
-            for index, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    yield from evidence_in(item, f"{here}[{index}]")
-
-
 def _seconds(timestamp: str) -> float:
     value = 0.0
     for part in timestamp.split(":"):
@@ -451,6 +436,6 @@ def check_quotes(model: BaseModel, transcript: Transcript, path: str | None = No
     if path is None:
         path = "alliance" if type(model).__name__ == "Alliance" else ""
     problems: list[QuoteProblem] = []
-    for location, evidence in evidence_in(model, path):
+    for location, evidence in instances_in(model, Evidence, path):
         problems.extend(check_evidence(f"{location}.quote", evidence, transcript))
     return problems

@@ -34,6 +34,7 @@ from alliance_notes.measures import (
 )
 from alliance_notes.note import HostSection, ProgressNote
 from alliance_notes.transcript import Transcript, Utterance
+from alliance_notes.walk import instances_in
 
 #: The ``register`` callback of ``alliance_register_formats``.
 RegisterFormat = Callable[[OutputFormat], None]
@@ -70,6 +71,7 @@ __all__ = [
     "escape_document",
     "format_score",
     "hookimpl",
+    "instances_in",
     "note_from_data",
     "parse_json",
 ]

@@ -18,13 +18,12 @@ already marked confirmed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
-
-from pydantic import BaseModel
 
 from alliance_notes.alliance import Alliance
 from alliance_notes.evidence import Observation
+from alliance_notes.walk import instances_in
 
 
 class SuggestionWarning(UserWarning):
@@ -269,24 +268,9 @@ def suggestion_problems(alliance: Alliance) -> list[str]:
         alliance.trust.built_by or alliance.trust.strained_by
     ):
         problems.append("trust.state is given with nothing detected")
-    for location, observation in _observations(alliance, ""):
+    for location, observation in instances_in(alliance, Observation):
         if observation.provenance.author.value == "clinician":
             problems.append(f"{location}.provenance says the clinician wrote a suggested item")
         elif observation.provenance.confirmed:
             problems.append(f"{location}.provenance is already confirmed; suggestions are unconfirmed")
     return problems
-
-
-def _observations(model: BaseModel, path: str) -> Iterator[tuple[str, Observation]]:
-    """Every observation inside ``model``, with its field path."""
-    if isinstance(model, Observation):
-        yield path, model
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        here = f"{path}.{name}" if path else name
-        if isinstance(value, BaseModel):
-            yield from _observations(value, here)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    yield from _observations(item, f"{here}[{index}]")
