@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from hypothesis import given
+from pydantic import BaseModel, computed_field
 
 from alliance_notes.errors import NoteValidationError
 from alliance_notes.host import Host
 from alliance_notes.loading import note_from_data
 from alliance_notes.testing import notes
+from alliance_notes_plugins.json_format import canonical_data
 from formats_support import PAYLOAD, inject
 
 
@@ -76,6 +78,30 @@ def test_a_computed_object_holds_only_computed_values(
     with pytest.raises(NoteValidationError) as caught:
         note_from_data(soap_data)
     assert (caught.value.problems[0].location, caught.value.problems[0].code) == (location, code)
+
+
+def test_computed_values_are_marked_however_deep_the_model_nests_them() -> None:
+    """The walk that marks computed values follows every field that can lead to one, cycles included."""
+
+    class Scored(BaseModel):
+        score: int
+
+        @computed_field  # type: ignore[prop-decorator]
+        @property
+        def doubled(self) -> int:
+            return self.score * 2
+
+    class Branch(BaseModel):
+        scored: list[Scored] = []
+        child: Branch | None = None
+        label: str = ""
+
+    Branch.model_rebuild()
+    tree = Branch(child=Branch(child=Branch(scored=[Scored(score=2)]), label="x"), scored=[Scored(score=1)])
+    data = canonical_data(tree)  # type: ignore[arg-type]
+    assert data["scored"] == [{"score": 1, "computed": {"doubled": 2}}]
+    assert data["child"]["child"]["scored"] == [{"score": 2, "computed": {"doubled": 4}}]
+    assert data["child"]["label"] == "x"
 
 
 def test_computed_values_beside_the_scores_are_still_read(soap_data: dict[str, Any]) -> None:

@@ -20,8 +20,9 @@ Placement does not apply: the alliance section is data here, not a layout.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic_core import to_json
@@ -40,9 +41,44 @@ from alliance_notes.plugin_api import (
 COMPUTED_KEY = "computed"
 
 
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    """The model classes a field annotation can hold (``Srs | None``, ``list[Rupture]``...)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for argument in get_args(annotation):
+        yield from _models_in(argument)
+
+
+def _holds_computed(model_class: type[BaseModel], seen: frozenset[type[BaseModel]]) -> bool:
+    """Whether a model, or any model it can hold, has computed fields (``seen`` stops cycles)."""
+    if model_class.model_computed_fields:
+        return True
+    if model_class in seen:
+        return False
+    seen = seen | {model_class}
+    return any(
+        _holds_computed(held, seen)
+        for info in model_class.model_fields.values()
+        for held in _models_in(info.annotation)
+    )
+
+
+@cache
+def _fields_holding_computed(model_class: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model that can hold a model with computed fields (worked out once per class)."""
+    return tuple(
+        name
+        for name, info in model_class.model_fields.items()
+        if any(_holds_computed(held, frozenset()) for held in _models_in(info.annotation))
+    )
+
+
 def _mark_computed(model: BaseModel, data: dict[str, Any]) -> dict[str, Any]:
-    """Move each model's computed fields from ``data`` (its JSON dump) into ``"computed"``."""
-    for name in type(model).model_fields:
+    """Move each model's computed fields from ``data`` (its JSON dump) into ``"computed"``.
+
+    Only fields that can lead to a model with computed fields (the measures) are walked.
+    """
+    for name in _fields_holding_computed(type(model)):
         value = getattr(model, name)
         if isinstance(value, BaseModel):
             _mark_computed(value, data[name])
