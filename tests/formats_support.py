@@ -17,7 +17,6 @@ import pytest
 
 from alliance_notes.errors import NoteValidationError
 from alliance_notes.loading import note_from_data
-from alliance_notes_plugins.fhir import narratives
 
 #: Text that would break out of HTML, XML, JSON strings, Jinja and CDATA if it were not escaped.
 PAYLOAD = (
@@ -74,6 +73,23 @@ def markup_text(markup: str) -> str:
 def html_text(output: str) -> str:
     """What a reader of an HTML rendering sees (values are searched in it as written)."""
     return html.unescape(output)
+
+
+def narratives(data: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every ``{"div": ...}`` narrative anywhere in FHIR JSON, with its path.
+
+    Deliberately not the plugin's walk (which looks where FHIR allows narratives): this one
+    looks everywhere, so a narrative the plugin put somewhere unexpected is still seen.
+    """
+    if isinstance(data, dict):
+        text = data.get("text")
+        if isinstance(text, dict) and isinstance(text.get("div"), str):
+            yield f"{path}.text" if path else "text", text["div"]
+        for key, value in data.items():
+            yield from narratives(value, f"{path}.{key}" if path else key)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from narratives(value, f"{path}[{index}]")
 
 
 def fhir_narrative_text(output: str) -> str:

@@ -75,7 +75,9 @@ def test_generated_notes_validate_show_every_value_and_read_back(
 ) -> None:
     output = host.render(note, name, placement, validate="no")
     validate_with_fhir_resources(output, VERSIONS[name])
-    for path, div in fhir_divs(output):
+    everywhere = fhir_divs(output)
+    assert list(fhir_plugin.narratives(json.loads(output))) == everywhere  # the render check saw all
+    for path, div in everywhere:
         assert narrative_problems(div) == [], path
     assert missing_values(note, output, fhir_narrative_text) == []
     assert host.read(output, name) == note
@@ -421,6 +423,31 @@ def test_the_narrative_checker_accepts_basic_formatting() -> None:
         '<a href="#x" name="y">link</a></div>'
     )
     assert narrative_problems(div) == []
+
+
+def test_the_render_check_finds_narratives_in_contained_resources_and_nested_sections() -> None:
+    div = '<div xmlns="http://www.w3.org/1999/xhtml">x</div>'
+    bundle = {
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Composition",
+                    "text": {"div": div},
+                    "contained": [{"resourceType": "Device", "text": {"div": div}}],
+                    "section": [{"section": [{"text": {"div": "<p>bad</p>"}}]}],
+                }
+            },
+            {"resource": {"resourceType": "Observation", "text": {"div": div}}},
+        ]
+    }
+    assert [path for path, _ in fhir_plugin.narratives(bundle)] == [
+        "entry[0].resource.text",
+        "entry[0].resource.contained[0].text",
+        "entry[0].resource.section[0].section[0].text",
+        "entry[1].resource.text",
+    ]
+    with pytest.raises(RenderError, match=r"at entry\[0\]\.resource\.section\[0\]\.section\[0\]\.text"):
+        fhir_plugin.check_narratives(bundle)
 
 
 def test_a_narrative_problem_stops_the_render(

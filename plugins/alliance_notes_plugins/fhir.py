@@ -61,19 +61,37 @@ def fhir_resources_installed() -> bool:
         return False
 
 
-def narratives(data: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """Every narrative ``div`` in FHIR JSON data, with its path (``entry[0].resource.text``)."""
-    if isinstance(data, dict):
-        text = data.get("text")
-        if isinstance(text, dict) and isinstance(text.get("div"), str):
-            yield f"{path}.text" if path else "text", text["div"]
-        for key, value in data.items():
-            if isinstance(value, dict | list):
-                yield from narratives(value, f"{path}.{key}" if path else key)
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            if isinstance(value, dict | list):
-                yield from narratives(value, f"{path}[{index}]")
+def _resource_narratives(resource: Any, path: str) -> Iterator[tuple[str, str]]:
+    if not isinstance(resource, dict):
+        return
+    text = resource.get("text")
+    if isinstance(text, dict) and isinstance(text.get("div"), str):
+        yield f"{path}.text", text["div"]
+    for index, contained in enumerate(resource.get("contained") or ()):
+        yield from _resource_narratives(contained, f"{path}.contained[{index}]")
+    if resource.get("resourceType") == "Composition":
+        yield from _section_narratives(resource.get("section"), f"{path}.section")
+
+
+def _section_narratives(sections: Any, path: str) -> Iterator[tuple[str, str]]:
+    for index, section in enumerate(sections or ()):
+        if isinstance(section, dict):
+            text = section.get("text")
+            if isinstance(text, dict) and isinstance(text.get("div"), str):
+                yield f"{path}[{index}].text", text["div"]
+            yield from _section_narratives(section.get("section"), f"{path}[{index}].section")
+
+
+def narratives(bundle: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Every narrative ``div`` of a Bundle, with its path (``entry[0].resource.section[2].text``).
+
+    FHIR puts narratives in two places only: a resource's ``text`` (for every resource in
+    an entry and every contained resource) and a Composition section's ``text`` (sections
+    nest).  Those are the places looked at, in document order.
+    """
+    for index, entry in enumerate(bundle.get("entry") or ()):
+        if isinstance(entry, dict):
+            yield from _resource_narratives(entry.get("resource"), f"entry[{index}].resource")
 
 
 def check_narratives(bundle: Mapping[str, Any]) -> None:
@@ -84,8 +102,14 @@ def check_narratives(bundle: Mapping[str, Any]) -> None:
             raise RenderError(f"FHIR narrative at {path} is not valid XHTML: {'; '.join(problems)}")
 
 
-def validate_bundle(text: str, version: str) -> None:
-    """Validate Bundle JSON with ``fhir.resources`` (R5 or R4B models); errors name fields, never values."""
+def validate_bundle(bundle: Mapping[str, Any], version: str) -> None:
+    """Validate Bundle data with ``fhir.resources`` (R5 or R4B models); errors name fields, never values.
+
+    The data is validated as built, before it is written out: every value in it is a JSON
+    type (str, int, float, bool, None, dict, list), so the JSON text written from it reads
+    back as the same data, and validating the data is validating the text.  (This skips a
+    JSON parse, and pydantic validates the Python data faster than the text.)
+    """
     from pydantic import BaseModel, ValidationError  # noqa: PLC0415
 
     model: type[BaseModel]
@@ -98,7 +122,7 @@ def validate_bundle(text: str, version: str) -> None:
 
         model = R4BBundle
     try:
-        model.model_validate_json(text)  # faster than validating the parsed data
+        model.model_validate(bundle)
     except ValidationError as error:
         where = "; ".join(
             ".".join(str(part) for part in detail["loc"]) + f" ({detail['type']})"
@@ -131,10 +155,9 @@ def bundle_renderer(version: str, format_name: str) -> Callable[[RenderRequest],
         validate = _should_validate(request.options, format_name)
         bundle = build_bundle(request.note, request.document, version)
         check_narratives(bundle)
-        text = to_json(bundle, indent=2).decode("utf-8") + "\n"
         if validate:
-            validate_bundle(text, version)
-        return text
+            validate_bundle(bundle, version)
+        return to_json(bundle, indent=2).decode("utf-8") + "\n"
 
     render.__doc__ = f"Render the note as a FHIR {version} document Bundle."
     return render

@@ -51,8 +51,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
-
 from alliance_notes.plugin_api import (
     Block,
     NoteDocument,
@@ -61,6 +59,7 @@ from alliance_notes.plugin_api import (
     ProgressNote,
     SessionRatingScale,
     WorkingAllianceInventory,
+    instances_in,
 )
 from alliance_notes_plugins import fhir_narrative as narrative
 from alliance_notes_plugins.json_format import canonical_json
@@ -149,20 +148,6 @@ def pronoun_answer(recorded: str) -> tuple[str, str] | None:
     return answer
 
 
-def observations(value: Any) -> Iterator[Observation]:
-    """Every alliance observation in a model, a list of models, or nested inside them."""
-    pending = [value]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, list):
-            pending.extend(reversed(current))
-        elif isinstance(current, BaseModel):
-            if isinstance(current, Observation):
-                yield current
-            children = [getattr(current, name) for name in type(current).model_fields]
-            pending.extend(child for child in reversed(children) if isinstance(child, BaseModel | list))
-
-
 @dataclass
 class _Extractor:
     """An extractor or model that suggested content, and what it suggested where."""
@@ -192,6 +177,11 @@ class BundleBuilder:
         self.entries: list[Resource] = []
         self.extractors: dict[tuple[str, str], _Extractor] = {}
         self.labels: list[dict[str, str]] = []
+        #: Every observation of each alliance part (``"ruptures"``: those of every rupture).
+        self.part_observations: dict[str, list[Observation]] = {}
+        for path, observation in instances_in(note.alliance, Observation):
+            part = path.split(".", 1)[0].split("[", 1)[0]
+            self.part_observations.setdefault(part, []).append(observation)
 
     def url(self, role: str) -> str:
         """A stable ``urn:uuid:`` for one resource of this Bundle."""
@@ -411,9 +401,8 @@ class BundleBuilder:
         return section
 
     def _part_labels(self, part: str, element_id: str) -> list[dict[str, str]]:
-        content = getattr(self.note.alliance, part)
         target = self._section_target(element_id)
-        found = list(observations(content))
+        found = self.part_observations.get(part, [])
         labels = []
         if any([self._track(observation, target) for observation in found]):  # track every one
             labels.append(AI_ASSERTED)
