@@ -15,6 +15,12 @@ Jinja2 environment over the core template directory, given the format-neutral do
 A ratio of 1 means a format costs what checking the note and one autoescaped Jinja page
 of it cost; the html format's ratio is the plugin layer's own overhead.
 
+A validated FHIR render also does work no layer can avoid: ``fhir.resources`` checking
+every element of the Bundle.  So the FHIR rows are also compared with a second floor, in
+the same run: the floor above plus ``fhir.resources`` validating the same Bundle, built
+beforehand (``Bundle.model_validate`` of its JSON data).  Its ratio is what the plugin
+adds to the work itself.  ``--per-note`` also prints each example note's FHIR figures.
+
 Timings alternate floor and formats round by round, so machine noise hits all of them; each
 figure is the median over rounds of the mean over ``--repeat`` renders, summed over the
 example notes and divided by their number (ms per note).
@@ -30,12 +36,29 @@ from collections.abc import Callable
 from typing import Any
 
 import jinja2
+from pydantic import BaseModel
 
 from alliance_notes import create_host
 from alliance_notes.document import build_document
 from alliance_notes.examples import example_notes
 from alliance_notes.host import Host
 from alliance_notes.templating import core_templates_dir
+
+try:
+    from fhir.resources.bundle import Bundle as R5Bundle
+    from fhir.resources.R4B.bundle import Bundle as R4BBundle
+
+    BUNDLE_MODELS: dict[str, type[BaseModel]] = {"R5": R5Bundle, "R4B": R4BBundle}
+except ImportError:  # the fhir extra is not installed: no FHIR floors
+    BUNDLE_MODELS = {}
+
+Case = tuple[str, type[Any], dict[str, Any]]  # (example name, note model, note data)
+FLOOR = "floor: pydantic + one Jinja render"
+#: The rows of validated FHIR renders, and the FHIR version each is compared in.
+VALIDATED_FHIR = {
+    "fhir-r5 (validated by fhir.resources)": "R5",
+    "fhir-r4b (validated by fhir.resources)": "R4B",
+}
 
 #: (label, format name, options) measured against the floor.
 VARIANTS: list[tuple[str, str, dict[str, str]]] = [
@@ -69,6 +92,7 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--per-note", action="store_true", help="print each note's FHIR figures too")
     arguments = parser.parse_args()
 
     host: Host = create_host()
@@ -82,40 +106,96 @@ def main() -> None:
         auto_reload=False,  # as the host's environment: included templates are not re-checked on disk
     )
     floor_template = environment.get_template("html/note.html.j2")
-    cases: list[tuple[type[Any], dict[str, Any]]] = []
-    for path in example_notes().values():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        cases.append((host.note_models[data["kind"]], data))
+    cases = [
+        (path.stem, host.note_models[data["kind"]], data)
+        for path in example_notes().values()
+        for data in [json.loads(path.read_text(encoding="utf-8"))]
+    ]
 
-    def floor() -> None:
-        for model, data in cases:
-            note = model.model_validate(data)
-            floor_template.render(document=build_document(note), note=note, placement="section")
-
-    def variant(name: str, options: dict[str, str]) -> Callable[[], None]:
+    def floor(chosen: list[Case]) -> Callable[[], None]:
         def render() -> None:
-            for model, data in cases:
+            for _, model, data in chosen:
+                note = model.model_validate(data)
+                floor_template.render(document=build_document(note), note=note, placement="section")
+
+        return render
+
+    def variant(chosen: list[Case], name: str, options: dict[str, str]) -> Callable[[], None]:
+        def render() -> None:
+            for _, model, data in chosen:
                 host.render(model.model_validate(data), name, **options)
 
         return render
 
-    actions = {"floor: pydantic + one Jinja render": floor}
-    actions.update(
-        {label: variant(name, options) for label, name, options in VARIANTS if name in host.formats}
-    )
+    # Keyed by (example note, or "all"; row label).
+    actions: dict[tuple[str, str], Callable[[], None]] = {}
+    groups = [("all", cases)] + ([(case[0], [case]) for case in cases] if arguments.per_note else [])
+    for group, chosen in groups:
+        actions[(group, FLOOR)] = floor(chosen)
+        actions.update(
+            {(group, label): action for label, action in fhir_floor_actions(host, chosen, floor).items()}
+        )
+        actions.update(
+            {
+                (group, label): variant(chosen, name, options)
+                for label, name, options in VARIANTS
+                if name in host.formats and (group == "all" or (name.startswith("fhir") and not options))
+            }
+        )
     for action in actions.values():  # warm up: imports (fhir.resources), template compilation
         action()
-    samples: dict[str, list[float]] = {label: [] for label in actions}
+    samples: dict[tuple[str, str], list[float]] = {key: [] for key in actions}
     for _ in range(arguments.rounds):
-        for label, action in actions.items():
-            samples[label].append(mean_seconds(action, arguments.repeat) / len(cases))
+        for (group, label), action in actions.items():
+            notes_in_action = len(cases) if group == "all" else 1
+            samples[(group, label)].append(mean_seconds(action, arguments.repeat) / notes_in_action)
+    report(samples, len(cases), arguments)
 
-    floor_ms = statistics.median(samples["floor: pydantic + one Jinja render"]) * 1000
-    print(f"{len(cases)} example notes; {arguments.rounds} rounds x {arguments.repeat} renders")
-    print(f"{'format':<42} {'ms per note':>12} {'ratio to floor':>15}")
-    for label, values in samples.items():
-        median_ms = statistics.median(values) * 1000
-        print(f"{label:<42} {median_ms:>12.2f} {median_ms / floor_ms:>15.2f}")
+
+def fhir_floor_actions(
+    host: Host, cases: list[Case], floor: Callable[[list[Case]], Callable[[], None]]
+) -> dict[str, Callable[[], None]]:
+    """The floor plus bare fhir.resources validation of each note's Bundle, per FHIR version."""
+    actions: dict[str, Callable[[], None]] = {}
+    for version, bundle_model in BUNDLE_MODELS.items():
+        name = f"fhir-{version.lower()}"
+        if name not in host.formats:
+            continue
+        bundles = [
+            json.loads(host.render(model.model_validate(data), name, validate="no"))
+            for _, model, data in cases
+        ]
+        actions[fhir_floor_label(version)] = _with_validation(floor(cases), bundle_model, bundles)
+    return actions
+
+
+def _with_validation(
+    render: Callable[[], None], bundle_model: type[BaseModel], bundles: list[dict[str, Any]]
+) -> Callable[[], None]:
+    def work() -> None:
+        render()
+        for bundle in bundles:
+            bundle_model.model_validate(bundle)
+
+    return work
+
+
+def fhir_floor_label(version: str) -> str:
+    return f"floor + fhir.resources {version} validation"
+
+
+def report(samples: dict[tuple[str, str], list[float]], count: int, arguments: argparse.Namespace) -> None:
+    medians = {key: statistics.median(values) * 1000 for key, values in samples.items()}
+    print(f"{count} example notes; {arguments.rounds} rounds x {arguments.repeat} renders")
+    print(f"{'':<52} {'ms per':>8} {'ratio to':>9} {'ratio to floor':>16}")
+    print(f"{'format':<52} {'note':>8} {'floor':>9} {'+ fhir.resources':>16}")
+    for (group, label), median_ms in medians.items():
+        name = label if group == "all" else f"{group}: {label}"
+        line = f"{name:<52} {median_ms:>8.2f} {median_ms / medians[(group, FLOOR)]:>9.2f}"
+        version = VALIDATED_FHIR.get(label)
+        if version is not None and (group, fhir_floor_label(version)) in medians:
+            line += f" {median_ms / medians[(group, fhir_floor_label(version))]:>16.2f}"
+        print(line)
 
 
 if __name__ == "__main__":
