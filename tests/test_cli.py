@@ -248,3 +248,22 @@ def test_plugins_can_be_disabled_by_environment(example_paths: dict[str, Path]) 
     assert result.returncode == 2 and "unknown format 'markdown'" in result.stderr
     listed = run("plugins", env={"ALLIANCE_NOTES_PLUGINS": ""})
     assert "no plugins loaded" in listed.stdout
+
+
+def test_parsing_the_command_line_loads_no_models_host_or_forms() -> None:
+    """`--version`, `--help` and usage errors stay fast: the heavy modules load when a command runs."""
+    heavy = [
+        "alliance_notes.note",
+        "alliance_notes.host",
+        "alliance_notes.document",
+        "alliance_notes.fillable",
+        "alliance_notes.schema",
+        "alliance_notes.transcripts",
+    ]
+    code = (
+        "import sys; from alliance_notes.cli import build_parser; build_parser(); "
+        f"loaded = [name for name in {heavy!r} if name in sys.modules]; "
+        "assert not loaded, loaded"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

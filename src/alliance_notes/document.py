@@ -27,15 +27,13 @@ from alliance_notes.measures import (
 )
 from alliance_notes.note import ProgressNote
 from alliance_notes.vocabulary import (
+    PLACEMENTS,
     Assessment,
     Choice,
     Record,
     RuptureScreening,
     TrustState,
 )
-
-#: The two placements of the alliance content.
-PLACEMENTS = ("section", "inline")
 
 ALLIANCE_TITLE = "Therapeutic alliance"
 

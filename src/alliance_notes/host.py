@@ -24,7 +24,6 @@ import pluggy
 
 from alliance_notes.alliance import Alliance
 from alliance_notes.checks import CheckFinding, Severity
-from alliance_notes.document import PLACEMENTS
 from alliance_notes.errors import AllianceNotesError, PluginError, RenderError, UnknownFormatError
 from alliance_notes.formats import OutputFormat, RegisteredFormat, RenderRequest
 from alliance_notes.loading import load_note, note_from_data, read_note
@@ -38,6 +37,7 @@ from alliance_notes.plugins import (
 )
 from alliance_notes.templating import Templates
 from alliance_notes.transcript import Transcript
+from alliance_notes.vocabulary import PLACEMENTS
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from enum import Enum
 
+#: The two placements of the alliance content: its own section after the host sections, or
+#: each part inside the host section it belongs in.
+PLACEMENTS = ("section", "inline")
+
 
 class Choice(str, Enum):
     """A closed choice whose value is stored and whose label is shown."""

@@ -6,11 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alliance_notes.document import PLACEMENTS
 from alliance_notes.errors import AllianceNotesError
-from alliance_notes.host import Host, create_host
-from alliance_notes.note import ProgressNote
+from alliance_notes.vocabulary import PLACEMENTS
+
+if TYPE_CHECKING:  # the models and the host load when a command runs, not to parse arguments
+    from alliance_notes.host import Host
+    from alliance_notes.note import ProgressNote
 
 
 def open_host(template_dirs: Sequence[str] | None = None) -> Host:
@@ -18,6 +21,8 @@ def open_host(template_dirs: Sequence[str] | None = None) -> Host:
 
     :param template_dirs: a clinic's template directories (``--templates``), rendered sandboxed.
     """
+    from alliance_notes.host import create_host  # noqa: PLC0415  (kept out of start-up)
+
     host = create_host(template_dirs=template_dirs or ())
     for status in host.failed_plugins:
         print(

@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alliance_notes.cli.common import (
     add_render_options,
@@ -23,12 +24,15 @@ from alliance_notes.cli.common import (
     write_output,
 )
 from alliance_notes.errors import AllianceNotesError, NoteValidationError, Problem
-from alliance_notes.fillable import blank_template, parse_filled, prefilled_template
-from alliance_notes.host import Host
-from alliance_notes.note import ProgressNote
+
+if TYPE_CHECKING:  # the forms, models and host load when a command runs
+    from alliance_notes.host import Host
+    from alliance_notes.note import ProgressNote
 
 
 def run_template(arguments: argparse.Namespace) -> int:
+    from alliance_notes.fillable import blank_template, prefilled_template  # noqa: PLC0415
+
     host = open_host(arguments.templates)
     kind = arguments.kind
     if kind is not None and kind not in host.kinds:
@@ -68,6 +72,8 @@ def _as_json(host: Host, note: ProgressNote) -> str:
 
 
 def run_parse(arguments: argparse.Namespace) -> int:
+    from alliance_notes.fillable import parse_filled  # noqa: PLC0415
+
     host = open_host(arguments.templates)
     source = "<stdin>" if arguments.filled == "-" else arguments.filled
     filled = parse_filled(_read_filled(arguments.filled), host.note_models, source)

@@ -8,8 +8,6 @@ from typing import Any
 
 from alliance_notes.cli.common import open_host
 from alliance_notes.errors import AllianceNotesError
-from alliance_notes.host import create_host
-from alliance_notes.schema import note_schema
 
 
 def run_schema(arguments: argparse.Namespace) -> int:
@@ -20,6 +18,8 @@ def run_schema(arguments: argparse.Namespace) -> int:
 
         print(json.dumps(alliance_schema(arguments.llm), indent=2))
         return 0
+    from alliance_notes.schema import note_schema  # noqa: PLC0415  (kept out of start-up)
+
     host = open_host()
     if arguments.kind is not None and arguments.kind not in host.kinds:
         raise AllianceNotesError(
@@ -61,6 +61,8 @@ def run_formats(arguments: argparse.Namespace) -> int:
 
 
 def run_plugins(arguments: argparse.Namespace) -> int:
+    from alliance_notes.host import create_host  # noqa: PLC0415  (kept out of start-up)
+
     host = create_host()  # failures are listed below, not warned about
     rows = [
         {

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from alliance_notes.checks import Severity
 from alliance_notes.cli.common import (
     add_render_options,
     add_templates_option,
@@ -56,7 +55,8 @@ def run_validate(arguments: argparse.Namespace) -> int:
     findings = host.check(note)
     grounded: bool | None = None
     if arguments.transcript is not None:
-        from alliance_notes.grounding import check_quotes  # noqa: PLC0415  (only --transcript needs it)
+        from alliance_notes.checks import Severity  # noqa: PLC0415  (only --transcript needs these)
+        from alliance_notes.grounding import check_quotes  # noqa: PLC0415
 
         quote_problems = check_quotes(note, read_transcript_argument(arguments))
         findings.extend(problem.as_finding() for problem in quote_problems)
