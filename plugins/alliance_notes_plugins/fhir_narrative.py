@@ -11,10 +11,15 @@ result.  Line breaks in clinical text become ``<br/>``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from xml.sax.saxutils import escape
+from functools import partial
+from html import escape as _escape
 
 from alliance_notes.plugin_api import Block, Item
 from alliance_notes_plugins.xhtml_check import XHTML_NAMESPACE
+
+#: Text as XML character data: ``&``, ``<`` and ``>`` escaped (what ``xml.sax.saxutils.escape``
+#: does, without importing ``urllib`` and ``http`` with it).
+escape = partial(_escape, quote=False)
 
 _OPEN = f'<div xmlns="{XHTML_NAMESPACE}">'
 _CLOSE = "</div>"
