@@ -111,3 +111,75 @@ def test_reading_a_bundle_that_is_not_a_note_never_echoes_its_text() -> None:
             {"resource": {"resourceType": "Composition", "title": "Private words"}}
         ]}), "fhir-r5")  # fmt: skip
     assert "Private words" not in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["fhir-r5", "fhir-r4b", "json"])
+def test_output_of_a_format_that_reads_back_is_input_with_from(
+    tmp_path: Path, example_paths: dict[str, Path], name: str
+) -> None:
+    written = tmp_path / f"soap{FORMATS[name][1]}"
+    assert run("render", str(example_paths["soap"]), "-f", name, "-o", str(written)).returncode == 0
+    again = run("render", str(written), "--from", name, "-f", "markdown")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == run("render", str(example_paths["soap"]), "-f", "markdown").stdout
+    validated = run("validate", str(written), "--from", name, "--json")
+    assert validated.returncode == 0 and json.loads(validated.stdout)["kind"] == "soap"
+    piped = subprocess.run(
+        [sys.executable, "-m", "alliance_notes", "render", "-", "--from", name, "-f", "json"],
+        input=written.read_bytes(),
+        capture_output=True,
+        check=False,
+    )
+    assert (
+        piped.returncode == 0
+        and piped.stdout.decode() == run("render", str(written), "--from", name, "-f", "json").stdout
+    )
+
+
+def test_a_bundle_given_as_a_note_says_to_read_it_with_from(
+    tmp_path: Path, example_paths: dict[str, Path]
+) -> None:
+    bundle = tmp_path / "soap.r5.fhir.json"
+    assert run("render", str(example_paths["soap"]), "-f", "fhir-r5", "-o", str(bundle)).returncode == 0
+    result = run("render", str(bundle))
+    assert result.returncode == 2 and "--from fhir-r5" in result.stderr and "Traceback" not in result.stderr
+    assert "C-0412" not in result.stderr  # nothing of the Bundle is quoted
+
+
+def test_from_a_format_that_does_not_read_back_names_those_that_do(
+    tmp_path: Path, example_paths: dict[str, Path]
+) -> None:
+    page = tmp_path / "soap.html"
+    assert run("render", str(example_paths["soap"]), "-f", "html", "-o", str(page)).returncode == 0
+    result = run("validate", str(page), "--from", "html")
+    assert result.returncode == 2
+    assert (
+        "format 'html' cannot be read back into a note; formats that can: fhir-r4b, fhir-r5, json"
+        in result.stderr
+    )
+    missing = run("render", str(tmp_path / "absent.json"), "--from", "json")
+    assert missing.returncode == 2 and "cannot be read" in missing.stderr
+
+
+README = Path(__file__).parents[1] / "README.md"
+
+
+@pytest.mark.skipif(not README.exists(), reason="the docs are not shipped with the package")
+def test_every_command_in_the_readmes_host_formats_section_runs(
+    tmp_path: Path, example_paths: dict[str, Path]
+) -> None:
+    section = README.read_text(encoding="utf-8").split("## Host formats", 1)[1].split("\n## ", 1)[0]
+    commands = [
+        line
+        for block in section.split("```bash\n")[1:]
+        for line in block.split("```", 1)[0].splitlines()
+        if line.startswith("alliance-notes ")
+    ]
+    assert any("--from fhir-r5" in command for command in commands), commands
+    (tmp_path / "note.json").write_bytes(example_paths["soap"].read_bytes())
+    for command in commands:
+        line = command.replace("alliance-notes", f"{sys.executable} -m alliance_notes", 1)
+        result = subprocess.run(
+            ["bash", "-c", line], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, (command, result.stderr)

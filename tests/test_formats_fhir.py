@@ -565,3 +565,11 @@ def test_fhir_resources_is_imported_only_when_a_bundle_is_validated() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_bundle_read_as_note_json_says_how_to_read_it(host: Host, example_paths: dict[str, Path]) -> None:
+    bundle = host.render(host.load_note(example_paths["soap"]), "fhir-r5", validate="no")
+    with pytest.raises(NoteValidationError, match=r"kind: is required.*this is a FHIR resource") as caught:
+        host.read_note(bundle)
+    assert "C-0412" not in str(caught.value)
+    assert sorted(host.readable_formats) == ["fhir-r4b", "fhir-r5", "json"]

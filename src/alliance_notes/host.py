@@ -229,6 +229,11 @@ class Host:
             )
         return output
 
+    @property
+    def readable_formats(self) -> list[str]:
+        """The names of the formats whose output reads back into a note (``Host.read``)."""
+        return [name for name, registered in self.formats.items() if registered.format.read is not None]
+
     def read(self, text: str, format: str) -> ProgressNote:
         """Read a note back from a structured format's output (for formats that round-trip).
 
@@ -238,7 +243,10 @@ class Host:
         registered = self.format(format)
         reader = registered.format.read
         if reader is None:
-            raise UnknownFormatError(f"format '{format}' cannot be read back into a note")
+            readable = ", ".join(sorted(self.readable_formats)) or "none"
+            raise UnknownFormatError(
+                f"format '{format}' cannot be read back into a note; formats that can: {readable}"
+            )
         try:
             return reader(text, self.note_models)
         except AllianceNotesError:

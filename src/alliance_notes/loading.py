@@ -59,8 +59,13 @@ def note_from_data(
         )
     kind = data.get("kind")
     if kind is None:
-        problem = Problem("kind", f"is required: one of {', '.join(sorted(kinds))}", "missing")
-        raise NoteValidationError([problem], source)
+        message = f"is required: one of {', '.join(sorted(kinds))}"
+        if "resourceType" in data:
+            message += (
+                " (this is a FHIR resource, not a note: read a Bundle alliance-notes wrote with "
+                "its format, e.g. --from fhir-r5)"
+            )
+        raise NoteValidationError([Problem("kind", message, "missing")], source)
     model = kinds.get(kind) if isinstance(kind, str) else None
     if model is None:
         problem = Problem("kind", f"must be one of: {', '.join(sorted(kinds))}", "unknown_kind")
@@ -85,12 +90,18 @@ def load_note(
     kinds: Mapping[str, type[ProgressNote]] = BUILT_IN_KINDS,
 ) -> ProgressNote:
     """Read and validate a note from a JSON file."""
-    path = Path(path)
+    return read_note(read_note_file(path), kinds, str(path))
+
+
+def read_note_file(path: str | Path) -> bytes:
+    """A note file's bytes.
+
+    :raises NoteValidationError: saying why the file cannot be read (never its content).
+    """
     try:
-        raw = path.read_bytes()
+        return Path(path).read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise NoteValidationError(
             [Problem("", f"cannot be read: {reason}", "unreadable")], str(path)
         ) from None
-    return read_note(raw, kinds, str(path))

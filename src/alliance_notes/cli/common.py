@@ -33,11 +33,30 @@ def open_host(template_dirs: Sequence[str] | None = None) -> Host:
     return host
 
 
-def read_input_note(host: Host, source: str) -> ProgressNote:
-    """Read a note from a path, or from standard input when ``source`` is ``-``."""
-    if source == "-":
-        return host.read_note(sys.stdin.buffer.read(), "<stdin>")
-    return host.load_note(source)
+def read_input_note(host: Host, source: str, from_format: str | None = None) -> ProgressNote:
+    """Read a note from a path, or from standard input when ``source`` is ``-``.
+
+    :param from_format: the format the input is in (``--from``), for output of a format that
+        reads back (canonical JSON, a FHIR Bundle); by default the input is note JSON.
+    """
+    from alliance_notes.loading import decode_note_text, read_note_file  # noqa: PLC0415
+
+    name = "<stdin>" if source == "-" else source
+    raw = sys.stdin.buffer.read() if source == "-" else read_note_file(source)
+    if from_format is None:
+        return host.read_note(raw, name)
+    return host.read(decode_note_text(raw, name), from_format)
+
+
+def add_from_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--from FORMAT``: read the note from a format that reads back, not note JSON."""
+    parser.add_argument(
+        "--from",
+        dest="from_format",
+        metavar="FORMAT",
+        help="the input is output of this format, read back into the note (json, fhir-r5, "
+        "fhir-r4b, or a plugin's format that reads back); default: note JSON",
+    )
 
 
 def write_output(text: str, destination: str | None) -> None:

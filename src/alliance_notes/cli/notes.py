@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from alliance_notes.cli.common import (
+    add_from_option,
     add_render_options,
     add_templates_option,
     open_host,
@@ -25,7 +26,7 @@ DEMO_KINDS = ("soap", "dap")
 
 def run_render(arguments: argparse.Namespace) -> int:
     host = open_host(arguments.templates)
-    note = read_input_note(host, arguments.note)
+    note = read_input_note(host, arguments.note, arguments.from_format)
     text = host.render(note, arguments.format, arguments.placement, **render_options(arguments.option))
     write_output(text, arguments.output)
     return 0
@@ -35,7 +36,7 @@ def run_validate(arguments: argparse.Namespace) -> int:
     host = open_host()
     source = "<stdin>" if arguments.note == "-" else arguments.note
     try:
-        note = read_input_note(host, arguments.note)
+        note = read_input_note(host, arguments.note, arguments.from_format)
     except NoteValidationError as error:
         if arguments.json:
             _print_json(
@@ -131,6 +132,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         default="markdown",
         help="output format (see 'alliance-notes formats'); default markdown",
     )
+    add_from_option(render)
     add_render_options(render)
     render.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     add_templates_option(render)
@@ -151,6 +153,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         help="also check that every evidence quote appears in this session transcript; "
         "exit status 2 when one does not",
     )
+    add_from_option(validate)
     add_transcript_options(validate)
     validate.set_defaults(run=run_validate)
 
