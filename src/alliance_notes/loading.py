@@ -62,8 +62,8 @@ def note_from_data(
         message = f"is required: one of {', '.join(sorted(kinds))}"
         if "resourceType" in data:
             message += (
-                " (this is a FHIR resource, not a note: read a Bundle alliance-notes wrote with "
-                "its format, e.g. --from fhir-r5)"
+                " (this is a FHIR resource, not a note: a Bundle alliance-notes wrote reads back "
+                "with its format, Host.read(text, 'fhir-r5') or --from fhir-r5 on the command line)"
             )
         raise NoteValidationError([Problem("kind", message, "missing")], source)
     model = kinds.get(kind) if isinstance(kind, str) else None
