@@ -48,8 +48,11 @@ def read_input_note(host: Host, source: str, from_format: str | None = None) -> 
     return host.read(decode_note_text(raw, name), from_format)
 
 
-def add_from_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--from FORMAT``: read the note from a format that reads back, not note JSON."""
+def add_note_input(parser: argparse.ArgumentParser) -> None:
+    """Add the ``NOTE`` argument and ``--from FORMAT`` (read by :func:`read_input_note`)."""
+    parser.add_argument(
+        "note", help="the note: a file path, or - for standard input; note JSON unless --from says"
+    )
     parser.add_argument(
         "--from",
         dest="from_format",
@@ -57,6 +60,11 @@ def add_from_option(parser: argparse.ArgumentParser) -> None:
         help="the input is output of this format, read back into the note (json, fhir-r5, "
         "fhir-r4b, or a plugin's format that reads back); default: note JSON",
     )
+
+
+def add_output_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``-o/--output FILE`` (written by :func:`write_output`)."""
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
 
 def write_output(text: str, destination: str | None) -> None:

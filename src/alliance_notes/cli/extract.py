@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from alliance_notes.cli.common import open_host, read_input_note, write_output
+from alliance_notes.cli.common import add_output_option, open_host, read_input_note, write_output
 from alliance_notes.errors import AllianceNotesError
 
 if TYPE_CHECKING:
@@ -128,5 +128,5 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "the suggestions marked for the clinician to confirm (needs --note)",
     )
     add_transcript_options(extract)
-    extract.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    add_output_option(extract)
     extract.set_defaults(run=run_extract)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance_notes.cli.common import (
+    add_output_option,
     add_render_options,
     add_templates_option,
     open_host,
@@ -104,7 +105,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     template.add_argument(
         "--prefill", metavar="NOTE", help="fill the form from this note (JSON; - for standard input)"
     )
-    template.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    add_output_option(template)
     add_templates_option(template)
     template.set_defaults(run=run_template)
 
@@ -122,6 +123,6 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "-f", "--format", help="an output format instead of JSON (see 'alliance-notes formats')"
     )
     add_render_options(parse, when="with --format: ")
-    parse.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    add_output_option(parse)
     add_templates_option(parse)
     parse.set_defaults(run=run_parse)

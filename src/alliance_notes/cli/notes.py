@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from alliance_notes.cli.common import (
-    add_from_option,
+    add_note_input,
+    add_output_option,
     add_render_options,
     add_templates_option,
     open_host,
@@ -125,16 +126,15 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         help="render a note (JSON) with its alliance section in an output format",
         description="Validate a note and render it.  Exit status 2 when the note is invalid.",
     )
-    render.add_argument("note", help="the note as JSON: a file path, or - for standard input")
+    add_note_input(render)
     render.add_argument(
         "-f",
         "--format",
         default="markdown",
         help="output format (see 'alliance-notes formats'); default markdown",
     )
-    add_from_option(render)
     add_render_options(render)
-    render.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    add_output_option(render)
     add_templates_option(render)
     render.set_defaults(run=run_render)
 
@@ -145,7 +145,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "problem is listed by field, never quoting the note's text.  Installed check plugins "
         "also run on a valid note.",
     )
-    validate.add_argument("note", help="the note as JSON: a file path, or - for standard input")
+    add_note_input(validate)
     validate.add_argument("--json", action="store_true", help="print the result as JSON on standard output")
     validate.add_argument(
         "--transcript",
@@ -153,7 +153,6 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         help="also check that every evidence quote appears in this session transcript; "
         "exit status 2 when one does not",
     )
-    add_from_option(validate)
     add_transcript_options(validate)
     validate.set_defaults(run=run_validate)
 
