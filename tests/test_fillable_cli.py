@@ -10,6 +10,7 @@ import pytest
 
 from alliance_notes import create_host
 from alliance_notes.examples import example_notes
+from readme_support import code_blocks, needs_readme, run_command_line
 
 FIXTURE = Path(__file__).parent / "fixtures" / "fillable" / "hand_filled_dap.md"
 
@@ -144,17 +145,12 @@ def test_a_clinic_may_restyle_the_form_and_it_still_parses(tmp_path: Path, kind:
 
 # -- the clinician guide's examples are what the commands really do -------------------------------
 
-GUIDE = Path(__file__).parents[1] / "README.md"
+
+def _console_blocks() -> list[list[str]]:
+    return [block.splitlines() for block in code_blocks("console")]
 
 
-def _console_blocks(text: str) -> list[list[str]]:
-    blocks = []
-    for block in text.split("```console\n")[1:]:
-        blocks.append(block.split("```", 1)[0].splitlines())
-    return blocks
-
-
-@pytest.mark.skipif(not GUIDE.exists(), reason="the docs are not shipped with the package")
+@needs_readme
 def test_the_guide_shows_the_problems_parse_really_reports(tmp_path: Path) -> None:
     form = run("template", "soap").stdout
     for old, new in (
@@ -169,30 +165,19 @@ def test_the_guide_shows_the_problems_parse_really_reports(tmp_path: Path) -> No
         form = form.replace(old, new, 1)
     (tmp_path / "session.md").write_text(form, encoding="utf-8")
     result = run("parse", "session.md", cwd=tmp_path)
-    (shown,) = [
-        block
-        for block in _console_blocks(GUIDE.read_text(encoding="utf-8"))
-        if "invalid note" in "".join(block)
-    ]
+    (shown,) = [block for block in _console_blocks() if "invalid note" in "".join(block)]
     assert shown[0] == "$ alliance-notes parse session.md"
     assert result.stderr.splitlines() == shown[1:]
 
 
-@pytest.mark.skipif(not GUIDE.exists(), reason="the docs are not shipped with the package")
+@needs_readme
 def test_the_guides_clinic_template_example_runs(tmp_path: Path) -> None:
     (tmp_path / "note.json").write_bytes(example_notes()["soap"].read_bytes())
-    (commands,) = [
-        block
-        for block in _console_blocks(GUIDE.read_text(encoding="utf-8"))
-        if "--templates" in "".join(block)
-    ]
+    (commands,) = [block for block in _console_blocks() if "--templates" in "".join(block)]
     output = ""
     for command in commands:
         assert command.startswith("$ ")
-        line = command[2:].replace("alliance-notes", f"{sys.executable} -m alliance_notes", 1)
-        result = subprocess.run(
-            ["bash", "-c", line], cwd=tmp_path, capture_output=True, text=True, check=False
-        )
+        result = run_command_line(command[2:], tmp_path)
         assert result.returncode == 0, result.stderr
         output = result.stdout
     assert output.startswith("# Riverside Clinic\n")

@@ -13,6 +13,7 @@ import pytest
 from alliance_notes import create_host
 from alliance_notes.errors import NoteValidationError
 from formats_support import vnu_messages
+from readme_support import code_blocks, needs_readme, readme_text, run_command_line
 
 FORMATS = {
     "html": ("text/html", ".html"),
@@ -161,25 +162,19 @@ def test_from_a_format_that_does_not_read_back_names_those_that_do(
     assert missing.returncode == 2 and "cannot be read" in missing.stderr
 
 
-README = Path(__file__).parents[1] / "README.md"
-
-
-@pytest.mark.skipif(not README.exists(), reason="the docs are not shipped with the package")
+@needs_readme
 def test_every_command_in_the_readmes_host_formats_section_runs(
     tmp_path: Path, example_paths: dict[str, Path]
 ) -> None:
-    section = README.read_text(encoding="utf-8").split("## Host formats", 1)[1].split("\n## ", 1)[0]
+    section = readme_text().split("## Host formats", 1)[1].split("\n## ", 1)[0]
     commands = [
         line
-        for block in section.split("```bash\n")[1:]
-        for line in block.split("```", 1)[0].splitlines()
+        for block in code_blocks("bash", section)
+        for line in block.splitlines()
         if line.startswith("alliance-notes ")
     ]
     assert any("--from fhir-r5" in command for command in commands), commands
     (tmp_path / "note.json").write_bytes(example_paths["soap"].read_bytes())
     for command in commands:
-        line = command.replace("alliance-notes", f"{sys.executable} -m alliance_notes", 1)
-        result = subprocess.run(
-            ["bash", "-c", line], cwd=tmp_path, capture_output=True, text=True, check=False
-        )
+        result = run_command_line(command, tmp_path)
         assert result.returncode == 0, (command, result.stderr)

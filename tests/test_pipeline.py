@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,25 +11,21 @@ import pytest
 
 from alliance_notes import Alliance, Extended, create_host, extend
 from alliance_notes.examples import examples_dir
+from readme_support import README_PATH, code_blocks
 
-DOCS = Path(__file__).resolve().parents[1] / "README.md"
 NOTE = examples_dir() / "soap_note.json"
 TRANSCRIPT = examples_dir() / "soap_transcript.txt"
-
-
-def python_blocks(markdown: str) -> list[str]:
-    return re.findall(r"^```python\n(.*?)^```$", markdown, re.DOTALL | re.MULTILINE)
 
 
 def test_the_documented_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
     blocks = [
         block
-        for block in python_blocks(DOCS.read_text(encoding="utf-8"))
+        for block in code_blocks("python")
         if "from alliance_notes import extend" in block or "from alliance_notes.llm import" in block
     ]
     assert len(blocks) == 2
     for block in blocks:
-        exec(compile(block, str(DOCS), "exec"), {})  # noqa: S102  (the documentation's own code)
+        exec(compile(block, str(README_PATH), "exec"), {})  # noqa: S102  (the documentation's own code)
     output = capsys.readouterr().out
     assert "withdrawal - minimal response, avoidant storytelling / shifting topic" in output
     assert "suggested by alliance-rules 0.2 (extractor), not yet confirmed" in output

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import types
 from pathlib import Path
 
@@ -11,13 +10,9 @@ from hypothesis import given, settings
 
 from alliance_notes import create_host
 from alliance_notes.testing import missing_values, notes
+from readme_support import code_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-
-
-def code_blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", README, re.DOTALL)
 
 
 def test_ci_runs_the_readme_test_command_exactly() -> None:
