@@ -132,7 +132,7 @@ def _item(lines: _Lines, item: Item, depth: int) -> None:
 
 
 def _block(lines: _Lines, block: Block) -> None:
-    lines.add(f"{block.title}: {block.status}" if block.status else f"{block.title}:")
+    lines.add(f"{block.title}: {block.status_label}" if block.status_label else f"{block.title}:")
     for item in block.items:
         _item(lines, item, 0)
 

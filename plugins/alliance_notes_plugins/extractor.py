@@ -36,7 +36,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from alliance_notes.plugin_api import Alliance, ProgressNote, Transcript, hookimpl
+from alliance_notes.plugin_api import Alliance, ProgressNote, Provenance, Transcript, hookimpl
 
 #: The built-in rules.
 LEXICON_PATH = Path(__file__).with_name("extractor_rules.json")
@@ -543,7 +543,11 @@ class RuleExtractor:
     def suggest(self, transcript: Transcript) -> Alliance | None:
         """The suggested alliance section, or ``None`` when nothing was detected."""
         data = self.alliance_data(transcript)
-        return Alliance.model_validate(data) if data else None
+        if not data:
+            return None
+        # A single answer (the trust state) is marked as this extractor's, as items are.
+        answers = Provenance.model_validate({"author": "extractor", "suggested_by": self.lexicon.label})
+        return Alliance.model_validate(data).answers_set_by(answers)
 
 
 _DEFAULT: list[RuleExtractor] = []

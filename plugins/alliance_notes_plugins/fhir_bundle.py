@@ -56,6 +56,7 @@ from alliance_notes.plugin_api import (
     NoteDocument,
     Observation,
     OutcomeRatingScale,
+    PartStatus,
     ProgressNote,
     SessionRatingScale,
     WorkingAllianceInventory,
@@ -111,13 +112,10 @@ PSYCHOTHERAPY_NOTE = {
 RESTRICTED = {"system": CONFIDENTIALITY, "code": "R", "display": "restricted"}
 
 #: Why an alliance part's sub-section is empty, by the part's status in the document.
-EMPTY_REASONS = {
-    "not assessed": "notasked",
-    "not asked": "notasked",
-    "none given": "notasked",
-    "assessed, nothing to note": "nilknown",
-    "assessed, none observed": "nilknown",
-    "no rupture to repair": "nilknown",
+#: Not assessed is "Not Asked"; a recorded absence is "Nil Known" (the code system's displays).
+EMPTY_REASONS: dict[PartStatus, tuple[str, str]] = {
+    status: ("nilknown", "Nil Known") if status.records_absence else ("notasked", "Not Asked")
+    for status in PartStatus
 }
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
@@ -394,10 +392,8 @@ class BundleBuilder:
             section["extension"] = [{"url": INLINE_LABEL_EXTENSION, "valueCoding": label} for label in labels]
         if entries:
             section["entry"] = entries
-        elif not block.items:
-            section["emptyReason"] = _concept(
-                EMPTY_REASON, EMPTY_REASONS.get(block.status or "", "unavailable"), block.status or ""
-            )
+        elif block.status is not None:
+            section["emptyReason"] = _concept(EMPTY_REASON, *EMPTY_REASONS[block.status])
         return section
 
     def _part_labels(self, part: str, element_id: str) -> list[dict[str, str]]:
@@ -469,7 +465,6 @@ class BundleBuilder:
         composition: Resource = {
             "resourceType": "Composition",
             "meta": {"security": security},
-            "language": self.note.session.language,
             "text": {
                 "status": "generated",
                 "div": narrative.facts_narrative(self.document.title, self.document.facts),
@@ -491,6 +486,8 @@ class BundleBuilder:
             if self.version == "R5":
                 mode = {"coding": [_coding(ATTESTATION_MODE, "professional", "Professional")]}
             composition["attester"] = [{"mode": mode, "party": clinician}]
+        if self.note.session.language is not None:
+            composition["language"] = self.note.session.language
         composition["section"] = sections
         return composition
 

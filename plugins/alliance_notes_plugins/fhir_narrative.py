@@ -69,7 +69,7 @@ def status_narrative(status: str) -> str:
 
 def block_narrative(block: Block) -> str:
     """A narrative of one alliance part: its status, or its items with quotes and notes."""
-    body = f"<p><i>{escape(block.status)}</i></p>" if block.status else ""
+    body = f"<p><i>{escape(block.status_label)}</i></p>" if block.status_label else ""
     if block.items:
         body += _list(block.items)
     return f"{_OPEN}{body}{_CLOSE}"

@@ -12,11 +12,16 @@ ruptures, ``rupture_screening: none_observed``) even when nothing is listed.
 
 from __future__ import annotations
 
+import types
+import typing
+from collections.abc import Mapping
+from enum import Enum
+from functools import cache
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, model_validator
 
-from alliance_notes.evidence import Finding, Observation
+from alliance_notes.evidence import Finding, Observation, Provenance
 from alliance_notes.fields import STRICT_MODEL, LocalId, Significance, Text, problem
 from alliance_notes.measures import (
     OutcomeRatingScale,
@@ -25,6 +30,7 @@ from alliance_notes.measures import (
 )
 from alliance_notes.vocabulary import (
     Assessment,
+    Author,
     BondAspect,
     BoundaryArea,
     ConfrontationMarker,
@@ -37,6 +43,7 @@ from alliance_notes.vocabulary import (
     TrustState,
     WithdrawalMarker,
 )
+from alliance_notes.walk import instances_in
 
 
 class _AssessedPart(BaseModel):
@@ -252,10 +259,13 @@ class Repair(Observation):
     client_response: Text | None = Field(default=None, description="How the client responded.")
 
 
-class Measures(BaseModel):
-    """Client-rated measures given this session; leave a measure out if it was not given."""
+class Measures(_AssessedPart):
+    """Client-rated measures given this session.
 
-    model_config = STRICT_MODEL
+    Leave a measure out if it was not given.  With nothing given, the part is *not
+    assessed* unless ``status: assessed`` records that measures were considered and none
+    was given.
+    """
 
     srs: SessionRatingScale | None = Field(default=None, description="Session Rating Scale.")
     wai_sr: WorkingAllianceInventory | None = Field(default=None, description="WAI-SR.")
@@ -317,6 +327,12 @@ class Alliance(BaseModel):
         default_factory=list, description="Answers to check-in questions about the relationship."
     )
     plan: list[FollowUp] = Field(default_factory=list, description="Alliance follow-ups for next session.")
+    set_by: dict[str, Provenance] = Field(
+        default_factory=dict,
+        description="Who set each single answer that a program suggested, by its path "
+        "(e.g. 'trust.state', 'rupture_screening'). An answer not listed was given by the "
+        "note's author; list items carry their own provenance.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -367,6 +383,116 @@ class Alliance(BaseModel):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _set_by_names_set_answers(self) -> Alliance:
+        answers = single_answers(type(self))
+        for path, provenance in self.set_by.items():
+            if path not in answers:
+                raise problem(
+                    "unknown_answer",
+                    "is not a single answer of the alliance section ({names})",
+                    at=f"set_by.{path}",
+                    names=", ".join(answers),
+                )
+            if provenance.author is Author.CLINICIAN:
+                raise problem(
+                    "clinician_provenance",
+                    "names the clinician; set_by records answers a program suggested",
+                    at=f"set_by.{path}.author",
+                )
+            if not self.answer_is_set(path):
+                raise problem(
+                    "unset_answer",
+                    "names an answer that is not given in this note",
+                    at=f"set_by.{path}",
+                )
+        return self
+
+    def answer(self, path: str) -> Any:
+        """The value of a single answer, by its path (``"trust.state"``)."""
+        value: Any = self
+        for name in path.split("."):
+            value = getattr(value, name)
+        return value
+
+    def answer_is_set(self, path: str) -> bool:
+        """True when a single answer holds something besides "not assessed" or nothing."""
+        value = self.answer(path)
+        return value is not None and getattr(value, "value", value) != "not_assessed"
+
+    def answer_is_implied(self, path: str) -> bool:
+        """True when the section's content implies the answer: a part with items was assessed,
+        and listed ruptures were observed.  Nobody needs to have set such an answer."""
+        part, _, name = path.rpartition(".")
+        if path == "rupture_screening":
+            return bool(self.ruptures)
+        if name == "status":
+            owner = self.answer(part)
+            return isinstance(owner, _AssessedPart) and owner.has_content()
+        return False
+
+    def answers_set_by(self, provenance: Provenance) -> Alliance:
+        """This section with ``provenance`` recorded for every answer it gives that its content
+        does not imply (and that names no program yet): how an extractor or a language model
+        marks the single answers it set."""
+        set_by = dict(self.set_by)
+        for path in single_answers(type(self)):
+            if path not in set_by and self.answer_is_set(path) and not self.answer_is_implied(path):
+                set_by[path] = provenance
+        if set_by == self.set_by:
+            return self
+        data = self.model_dump(mode="json", exclude_defaults=True)
+        data["set_by"] = {
+            path: answer.model_dump(mode="json", exclude_defaults=True) for path, answer in set_by.items()
+        }
+        return type(self).model_validate(data)
+
+    def unconfirmed_suggestions(self, set_by: Mapping[str, Provenance] | None = None) -> int:
+        """How many items and single answers a program suggested and no clinician confirmed.
+
+        :param set_by: who set the single answers, when it is more than :attr:`set_by`
+            says (in an unreviewed AI draft, the scribe set them all).
+        """
+        items = sum(
+            1
+            for _, observation in instances_in(self, Observation)
+            if observation.provenance.is_unconfirmed_suggestion
+        )
+        answers = self.set_by if set_by is None else set_by
+        return items + sum(1 for provenance in answers.values() if provenance.is_unconfirmed_suggestion)
+
     def repairs_of(self, rupture_id: str) -> list[Repair]:
         """The repairs that address one rupture."""
         return [repair for repair in self.repairs if repair.rupture == rupture_id]
+
+
+def _answer_type(annotation: Any) -> bool:
+    """True for a field type that holds one closed answer: a choice or yes/no, maybe optional."""
+    options = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    return all(
+        option is type(None) or option is bool or (isinstance(option, type) and issubclass(option, Enum))
+        for option in options
+    )
+
+
+@cache
+def single_answers(alliance: type[Alliance] = Alliance) -> tuple[str, ...]:
+    """The paths of the section's single answers (states, statuses, yes/no), read off the models.
+
+    These are the values that are not items: a program that sets one records it in
+    :attr:`Alliance.set_by`.  A subclass that adds such a field adds an answer here.
+    """
+    paths: list[str] = []
+    for name, info in alliance.model_fields.items():
+        annotation = info.annotation
+        if _answer_type(annotation):
+            paths.append(name)
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if issubclass(annotation, Observation):
+                continue
+            paths.extend(
+                f"{name}.{inner}"
+                for inner, inner_info in annotation.model_fields.items()
+                if _answer_type(inner_info.annotation)
+            )
+    return tuple(paths)

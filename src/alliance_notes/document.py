@@ -14,10 +14,10 @@ Two placements of the alliance content (domain reference §1):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from alliance_notes.alliance import Alliance
+from alliance_notes.alliance import Alliance, single_answers
 from alliance_notes.evidence import Evidence, Finding, Observation, Provenance
 from alliance_notes.measures import (
     OutcomeRatingScale,
@@ -29,10 +29,14 @@ from alliance_notes.note import ProgressNote
 from alliance_notes.vocabulary import (
     PLACEMENTS,
     Assessment,
+    Author,
     Choice,
+    PartStatus,
     Record,
     RuptureScreening,
+    SessionPoint,
     TrustState,
+    WrittenBy,
 )
 
 ALLIANCE_TITLE = "Therapeutic alliance"
@@ -79,17 +83,25 @@ class Item:
 
 @dataclass(frozen=True)
 class Block:
-    """One part of the alliance section (trust, ruptures …) as rendered."""
+    """One part of the alliance section (trust, ruptures …) as rendered.
+
+    :param status: what the part says when it lists nothing; ``None`` when it has items.
+    """
 
     key: str
     title: str
     items: tuple[Item, ...]
-    status: str | None = None
+    status: PartStatus | None = None
 
     @property
     def recorded(self) -> bool:
-        """True when the block says something: items, or that the part was assessed."""
-        return bool(self.items) or (self.status or "").startswith("assessed")
+        """True when the block says something: items, or a recorded absence."""
+        return bool(self.items) or (self.status is not None and self.status.records_absence)
+
+    @property
+    def status_label(self) -> str | None:
+        """The status as a clinician reads it, or ``None``."""
+        return None if self.status is None else self.status.label
 
 
 @dataclass(frozen=True)
@@ -177,30 +189,55 @@ def _findings(findings: Iterable[Finding], label: str) -> Iterator[Item]:
         yield _finding(finding, label)
 
 
-def _summary(alliance: Alliance) -> Block:
+#: Who set each single answer a program suggested, by path (see :attr:`Alliance.set_by`).
+AnswerProvenance = Mapping[str, Provenance]
+
+
+def _answer(label: str, text: str, provenance: Provenance | None) -> Item:
+    """An item for a single answer, marked as a suggestion when a program set it."""
+    if provenance is None:
+        return Item(label, text)
+    return Item(
+        label,
+        text,
+        notes=_provenance_note(provenance),
+        suggestion=provenance.is_unconfirmed_suggestion,
+    )
+
+
+def _status_block(key: str, status: PartStatus, provenance: Provenance | None, label: str) -> Block:
+    """A part that lists nothing: its status, or the status as a marked item when a program set it."""
+    if provenance is None or not status.records_absence:
+        return Block(key, PART_TITLES[key], (), status)
+    return Block(key, PART_TITLES[key], (_answer(label, status.label, provenance),))
+
+
+def _summary(alliance: Alliance, set_by: AnswerProvenance) -> Block:
     items = () if alliance.summary is None else (_finding(alliance.summary, None),)
-    return Block("summary", PART_TITLES["summary"], items, None if items else "not recorded")
+    return Block("summary", PART_TITLES["summary"], items, None if items else PartStatus.NOT_ASSESSED)
 
 
-def _trust(alliance: Alliance) -> Block:
+def _trust(alliance: Alliance, set_by: AnswerProvenance) -> Block:
     trust = alliance.trust
     if trust.state is TrustState.NOT_ASSESSED:
-        return Block("trust", PART_TITLES["trust"], (), "not assessed")
+        return Block("trust", PART_TITLES["trust"], (), PartStatus.NOT_ASSESSED)
     items = [
-        Item("State this session", trust.state.label),
+        _answer("State this session", trust.state.label, set_by.get("trust.state")),
         *_findings(trust.built_by, "Built trust"),
         *_findings(trust.strained_by, "Strained trust"),
     ]
     return Block("trust", PART_TITLES["trust"], tuple(items))
 
 
-def _assessed(key: str, status: Assessment, items: list[Item]) -> Block:
+def _assessed(key: str, status: Assessment, items: list[Item], set_by: AnswerProvenance) -> Block:
     if status is Assessment.NOT_ASSESSED:
-        return Block(key, PART_TITLES[key], (), "not assessed")
-    return Block(key, PART_TITLES[key], tuple(items), None if items else "assessed, nothing to note")
+        return Block(key, PART_TITLES[key], (), PartStatus.NOT_ASSESSED)
+    if items:
+        return Block(key, PART_TITLES[key], tuple(items))
+    return _status_block(key, PartStatus.NOTHING_TO_NOTE, set_by.get(f"{key}.status"), "Assessed")
 
 
-def _respect(alliance: Alliance) -> Block:
+def _respect(alliance: Alliance, set_by: AnswerProvenance) -> Block:
     respect = alliance.respect
     items = [
         *_findings(respect.client_voice, "Client's voice and choices"),
@@ -216,24 +253,30 @@ def _respect(alliance: Alliance) -> Block:
         )
         items.append(_item(pronouns, "Pronouns", pronouns.recorded, used))
     items.extend(_findings(respect.strengths, "Strength noticed"))
-    return _assessed("respect", respect.status, items)
+    return _assessed("respect", respect.status, items, set_by)
 
 
-def _boundaries(alliance: Alliance) -> Block:
+def _boundaries(alliance: Alliance, set_by: AnswerProvenance) -> Block:
     boundaries = alliance.boundaries
     items: list[Item] = []
     if boundaries.ended_on_time is not None:
-        items.append(Item("Session ended on time", _yes_no(boundaries.ended_on_time)))
+        items.append(
+            _answer(
+                "Session ended on time",
+                _yes_no(boundaries.ended_on_time),
+                set_by.get("boundaries.ended_on_time"),
+            )
+        )
     items.extend(_findings(boundaries.roles_and_contact, "Roles and contact outside sessions"))
     items.extend(_findings(boundaries.confidentiality, "Confidentiality"))
     for event in boundaries.events:
         children = () if event.handling is None else (Item("How it was handled", event.handling),)
         label = f"Boundary event ({event.area.label}; raised by the {event.initiated_by.label})"
         items.append(_item(event, label, event.description, children))
-    return _assessed("boundaries", boundaries.status, items)
+    return _assessed("boundaries", boundaries.status, items, set_by)
 
 
-def _autonomy(alliance: Alliance) -> Block:
+def _autonomy(alliance: Alliance, set_by: AnswerProvenance) -> Block:
     autonomy = alliance.autonomy_and_consent
     items = [
         _item(check, f"Asked before entering a topic (client {check.response.label})", check.topic)
@@ -250,14 +293,16 @@ def _autonomy(alliance: Alliance) -> Block:
     )
     if autonomy.pace is not None:
         items.append(_finding(autonomy.pace, "Pace agreed"))
-    return _assessed("autonomy_and_consent", autonomy.status, items)
+    return _assessed("autonomy_and_consent", autonomy.status, items, set_by)
 
 
-def _ruptures(alliance: Alliance) -> Block:
+def _ruptures(alliance: Alliance, set_by: AnswerProvenance) -> Block:
     if alliance.rupture_screening is RuptureScreening.NOT_ASSESSED:
-        return Block("ruptures", PART_TITLES["ruptures"], (), "not assessed")
+        return Block("ruptures", PART_TITLES["ruptures"], (), PartStatus.NOT_ASSESSED)
     if alliance.rupture_screening is RuptureScreening.NONE_OBSERVED:
-        return Block("ruptures", PART_TITLES["ruptures"], (), "assessed, none observed")
+        return _status_block(
+            "ruptures", PartStatus.NONE_OBSERVED, set_by.get("rupture_screening"), "Ruptures looked for"
+        )
     items = []
     for rupture in alliance.ruptures:
         children = []
@@ -267,14 +312,12 @@ def _ruptures(alliance: Alliance) -> Block:
             children.append(Item("Touched", _labels(rupture.bond_aspects)))
         if rupture.clinician_contribution is not None:
             children.append(Item("Clinician's contribution", rupture.clinician_contribution))
-        if not alliance.repairs_of(rupture.id):
-            children.append(Item("Repair", "not yet addressed"))
         label = f"Rupture {rupture.id}: {rupture.type.label}, significance {rupture.significance} of 5"
         items.append(_item(rupture, label, rupture.description, children))
     return Block("ruptures", PART_TITLES["ruptures"], tuple(items))
 
 
-def _repairs(alliance: Alliance) -> Block:
+def _repairs(alliance: Alliance, set_by: AnswerProvenance) -> Block:
     items = []
     for repair in alliance.repairs:
         children = []
@@ -284,8 +327,22 @@ def _repairs(alliance: Alliance) -> Block:
             children.append(Item("Client's response", repair.client_response))
         label = f"Repair of rupture {repair.rupture}: {repair.outcome.label}"
         items.append(_item(repair, label, repair.description, children))
-    status = None if items else ("no rupture to repair" if not alliance.ruptures else "none recorded")
-    return Block("repairs", PART_TITLES["repairs"], tuple(items), status)
+    if items:
+        return Block("repairs", PART_TITLES["repairs"], tuple(items))
+    if alliance.rupture_screening is RuptureScreening.NONE_OBSERVED:
+        # The absence of repairs follows from the recorded screening, and so does who recorded it.
+        return _status_block(
+            "repairs",
+            PartStatus.NO_RUPTURE_TO_REPAIR,
+            set_by.get("rupture_screening"),
+            PART_TITLES["repairs"],
+        )
+    return Block("repairs", PART_TITLES["repairs"], (), PartStatus.NOT_ASSESSED)
+
+
+def _given(name: str, administered: SessionPoint | None) -> str:
+    """A measure's label, with when it was given only if that was recorded."""
+    return name if administered is None else f"{name}, given at the {administered.label}"
 
 
 def _scores(pairs: Iterable[tuple[str, float]]) -> tuple[Item, ...]:
@@ -304,7 +361,7 @@ def _srs(srs: SessionRatingScale) -> Item:
             ("Overall", srs.overall),
         ]
     )
-    return _item(srs, f"Session Rating Scale (SRS), given at the {srs.administered.label}", total, items)
+    return _item(srs, _given("Session Rating Scale (SRS)", srs.administered), total, items)
 
 
 def _ors(ors: OutcomeRatingScale) -> Item:
@@ -319,7 +376,7 @@ def _ors(ors: OutcomeRatingScale) -> Item:
             ("Overall", ors.overall),
         ]
     )
-    return _item(ors, f"Outcome Rating Scale (ORS), given at the {ors.administered.label}", total, items)
+    return _item(ors, _given("Outcome Rating Scale (ORS)", ors.administered), total, items)
 
 
 def _wai_sr(wai: WorkingAllianceInventory) -> Item:
@@ -330,12 +387,10 @@ def _wai_sr(wai: WorkingAllianceInventory) -> Item:
         Item("Goal", f"{wai.goal} of 20"),
         Item("Item scores 1–12", ", ".join(str(score) for score in wai.items)),
     )
-    return _item(
-        wai, f"Working Alliance Inventory (WAI-SR), given at the {wai.administered.label}", total, items
-    )
+    return _item(wai, _given("Working Alliance Inventory (WAI-SR)", wai.administered), total, items)
 
 
-def _measures(alliance: Alliance) -> Block:
+def _measures(alliance: Alliance, set_by: AnswerProvenance) -> Block:
     measures = alliance.measures
     items = []
     if measures.srs is not None:
@@ -344,18 +399,24 @@ def _measures(alliance: Alliance) -> Block:
         items.append(_wai_sr(measures.wai_sr))
     if measures.ors is not None:
         items.append(_ors(measures.ors))
-    return Block("measures", PART_TITLES["measures"], tuple(items), None if items else "none given")
+    if items:
+        return Block("measures", PART_TITLES["measures"], tuple(items))
+    if measures.status is Assessment.NOT_ASSESSED:
+        return Block("measures", PART_TITLES["measures"], (), PartStatus.NOT_ASSESSED)
+    return _status_block("measures", PartStatus.NONE_GIVEN, set_by.get("measures.status"), "Measures")
 
 
-def _client_feedback(alliance: Alliance) -> Block:
+def _client_feedback(alliance: Alliance, set_by: AnswerProvenance) -> Block:
     items = tuple(
         _item(answer, "Asked", answer.question, (Item("Client's answer", answer.answer),))
         for answer in alliance.client_feedback
     )
-    return Block("client_feedback", PART_TITLES["client_feedback"], items, None if items else "not asked")
+    return Block(
+        "client_feedback", PART_TITLES["client_feedback"], items, None if items else PartStatus.NOT_ASSESSED
+    )
 
 
-def _plan(alliance: Alliance) -> Block:
+def _plan(alliance: Alliance, set_by: AnswerProvenance) -> Block:
     items = tuple(
         _item(
             follow_up,
@@ -364,7 +425,7 @@ def _plan(alliance: Alliance) -> Block:
         )
         for follow_up in alliance.plan
     )
-    return Block("plan", PART_TITLES["plan"], items, None if items else "none recorded")
+    return Block("plan", PART_TITLES["plan"], items, None if items else PartStatus.NOT_ASSESSED)
 
 
 _BUILDERS = {
@@ -381,22 +442,54 @@ _BUILDERS = {
 }
 
 
-def alliance_blocks(alliance: Alliance) -> tuple[Block, ...]:
-    """Every part of the alliance section as a block, in the order a note presents them."""
-    return tuple(_BUILDERS[part](alliance) for part in Alliance.parts)
+def alliance_blocks(alliance: Alliance, set_by: AnswerProvenance | None = None) -> tuple[Block, ...]:
+    """Every part of the alliance section as a block, in the order a note presents them.
+
+    :param set_by: who set each single answer a program suggested; by default the
+        section's own :attr:`~Alliance.set_by`.
+    """
+    answers = alliance.set_by if set_by is None else set_by
+    return tuple(_BUILDERS[part](alliance, answers) for part in Alliance.parts)
 
 
-def _facts(note: ProgressNote) -> tuple[tuple[str, str], ...]:
+def answer_provenance(note: ProgressNote) -> dict[str, Provenance]:
+    """Who set each single answer of the note's alliance section that a program suggested.
+
+    In an AI draft nobody has reviewed, every answer the note gives came from the scribe
+    that drafted it, unless the section names another program: none of them is the
+    clinician's decision yet.
+    """
+    set_by = dict(note.alliance.set_by)
+    authorship = note.authorship
+    if authorship.written_by is WrittenBy.AI_DRAFT and authorship.drafted_by is not None:
+        drafter = Provenance(author=Author.LANGUAGE_MODEL, suggested_by=authorship.drafted_by)
+        for path in single_answers(type(note.alliance)):
+            alliance = note.alliance
+            if path not in set_by and alliance.answer_is_set(path) and not alliance.answer_is_implied(path):
+                set_by[path] = drafter
+    return set_by
+
+
+def _written_by(note: ProgressNote, set_by: AnswerProvenance) -> str:
+    """Who wrote the note, and how many of its suggestions still await the clinician."""
+    label = note.authorship.written_by.label
+    waiting = note.alliance.unconfirmed_suggestions(set_by)
+    if waiting:
+        label += f"; {waiting} suggestion{'s' if waiting != 1 else ''} not yet confirmed"
+    return label
+
+
+def _facts(note: ProgressNote, set_by: AnswerProvenance) -> tuple[tuple[str, str], ...]:
     session, authorship = note.session, note.authorship
     facts: list[tuple[str, str | None]] = [
         ("Client", session.client),
         ("Session date", session.date.isoformat()),
         ("Session number", None if session.number is None else str(session.number)),
         ("Duration", None if session.duration_minutes is None else f"{session.duration_minutes} minutes"),
-        ("Modality", session.modality.label),
+        ("Modality", None if session.modality is None else session.modality.label),
         ("Setting", None if session.setting is None else session.setting.label),
         ("Language", session.language),
-        ("Written by", authorship.written_by.label),
+        ("Written by", _written_by(note, set_by)),
         ("Clinician", authorship.clinician),
         ("Drafted by", authorship.drafted_by),
         ("Note schema", note.schema_version),
@@ -412,7 +505,8 @@ def build_document(note: ProgressNote, placement: str = "section") -> NoteDocume
     """
     if placement not in PLACEMENTS:
         raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}")
-    blocks = alliance_blocks(note.alliance)
+    set_by = answer_provenance(note)
+    blocks = alliance_blocks(note.alliance, set_by)
     sections = []
     for host in note.host_sections:
         inline = (
@@ -432,7 +526,7 @@ def build_document(note: ProgressNote, placement: str = "section") -> NoteDocume
     return NoteDocument(
         kind=note.kind,
         title=f"{note.title} with therapeutic alliance",
-        facts=_facts(note),
+        facts=_facts(note, set_by),
         sections=tuple(sections),
         placement=placement,
     )
@@ -467,7 +561,6 @@ def escape_document(document: NoteDocument, escape: Callable[[str], str]) -> Not
                 replace(
                     block,
                     title=escape(block.title),
-                    status=None if block.status is None else escape(block.status),
                     items=tuple(_escaped_item(item, escape) for item in block.items),
                 )
                 for block in section.blocks

@@ -125,7 +125,7 @@ class SessionRatingScale(_ComputedScores):
     goals_and_topics: LineScore = Field(description="Goals and topics, 0–10.")
     approach_or_method: LineScore = Field(description="Approach or method, 0–10.")
     overall: LineScore = Field(description="Overall, 0–10.")
-    administered: SessionPoint = Field(default=SessionPoint.END, description="When it was given.")
+    administered: SessionPoint | None = Field(default=None, description="When it was given, if recorded.")
 
     @computed_field(description="Sum of the four items, 0–40.")  # type: ignore[prop-decorator]
     @property
@@ -147,7 +147,7 @@ class OutcomeRatingScale(_ComputedScores):
     interpersonally: LineScore = Field(description="Interpersonally (close relationships), 0–10.")
     socially: LineScore = Field(description="Socially (work, school, friendships), 0–10.")
     overall: LineScore = Field(description="Overall sense of well-being, 0–10.")
-    administered: SessionPoint = Field(default=SessionPoint.START, description="When it was given.")
+    administered: SessionPoint | None = Field(default=None, description="When it was given, if recorded.")
 
     @computed_field(description="Sum of the four items, 0–40.")  # type: ignore[prop-decorator]
     @property
@@ -177,7 +177,7 @@ class WorkingAllianceInventory(_ComputedScores):
         description="The 12 item scores in questionnaire order, each 1 (seldom) to 5 (always).",
         json_schema_extra={"minItems": 12, "maxItems": 12},
     )
-    administered: SessionPoint = Field(default=SessionPoint.END, description="When it was given.")
+    administered: SessionPoint | None = Field(default=None, description="When it was given, if recorded.")
 
     def _subscale(self, name: str) -> int:
         return sum(self.items[number - 1] for number in WAI_SR_SUBSCALES[name])

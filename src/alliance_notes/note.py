@@ -52,10 +52,10 @@ class Session(BaseModel):
     duration_minutes: Annotated[int, Field(ge=1, le=600)] | None = Field(
         default=None, description="Length of the session in minutes."
     )
-    modality: Modality = Field(default=Modality.INDIVIDUAL, description="Who is in the room.")
+    modality: Modality | None = Field(default=None, description="Who is in the room.")
     setting: Setting | None = Field(default=None, description="In person or telehealth.")
-    language: Annotated[str, Field(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")] = Field(
-        default="en", description="Language of the note, as a BCP 47 tag such as 'en' or 'es-MX'."
+    language: Annotated[str, Field(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")] | None = Field(
+        default=None, description="Language of the note, as a BCP 47 tag such as 'en' or 'es-MX'."
     )
 
 
@@ -111,6 +111,20 @@ class ProgressNote(BaseModel):
     session: Session
     authorship: Authorship
     alliance: Alliance = Field(default_factory=Alliance, description="The therapeutic-alliance section.")
+
+    @model_validator(mode="after")
+    def _reviewed_drafts_hold_no_open_suggestions(self) -> ProgressNote:
+        if self.authorship.written_by is WrittenBy.AI_DRAFT_REVIEWED:
+            open_suggestions = self.alliance.unconfirmed_suggestions()
+            if open_suggestions:
+                raise problem(
+                    "unreviewed_suggestions",
+                    "says a clinician reviewed the draft, but {count} suggested item(s) or "
+                    "answer(s) are not confirmed; confirm them, or set it to 'ai_draft'",
+                    at="authorship.written_by",
+                    count=open_suggestions,
+                )
+        return self
 
     def section_text(self, key: str) -> str | None:
         """The text of one host section, or ``None`` when it is empty."""

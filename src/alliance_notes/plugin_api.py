@@ -22,7 +22,7 @@ from alliance_notes.document import (
     escape_document,
 )
 from alliance_notes.errors import NoteValidationError, PluginError, Problem, RenderError
-from alliance_notes.evidence import Observation
+from alliance_notes.evidence import Observation, Provenance
 from alliance_notes.formats import OutputFormat, ReadFunction, RenderRequest
 from alliance_notes.hookspecs import hookimpl
 from alliance_notes.loading import note_from_data, parse_json
@@ -34,6 +34,7 @@ from alliance_notes.measures import (
 )
 from alliance_notes.note import HostSection, ProgressNote
 from alliance_notes.transcript import Transcript, Utterance
+from alliance_notes.vocabulary import PartStatus
 from alliance_notes.walk import instances_in
 
 #: The ``register`` callback of ``alliance_register_formats``.
@@ -52,9 +53,11 @@ __all__ = [
     "Observation",
     "OutcomeRatingScale",
     "OutputFormat",
+    "PartStatus",
     "PluginError",
     "Problem",
     "ProgressNote",
+    "Provenance",
     "Quote",
     "ReadFunction",
     "RegisterFormat",

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from alliance_notes.alliance import Alliance
+from alliance_notes.alliance import Alliance, single_answers
 from alliance_notes.evidence import Observation
 from alliance_notes.walk import instances_in
 
@@ -64,7 +64,7 @@ SINGLE_PARTS: tuple[tuple[str, ...], ...] = (
     ("measures", "wai_sr"),
     ("measures", "ors"),
 )
-_ASSESSED_PARTS = ("respect", "boundaries", "autonomy_and_consent")
+_ASSESSED_PARTS = ("respect", "boundaries", "autonomy_and_consent", "measures")
 _TRUST_ORDER = ("strained", "strengthening", "steady")
 _WORDS = re.compile(r"[a-z0-9]+")
 
@@ -186,6 +186,7 @@ class _Merger:
             if value is not None and _get(self.data, path) is None:
                 _set(self.data, path, value)
                 self.added[".".join(path)] = value
+                self._take_answer_provenance(source, ".".join(path))
         mapping = self._rupture_ids(source.get("ruptures", []))
         for repair in source.get("repairs", []):
             moved = {**repair, "rupture": mapping.get(repair["rupture"], repair["rupture"])}
@@ -204,10 +205,23 @@ class _Merger:
             self.data["plan"] = plan
         state = _get(source, ("trust", "state"))
         current = _get(self.data, ("trust", "state"))
+        # A suggestion never changes a trust state the note records; among suggestions, the
+        # one that signals the most strain wins, with its provenance.
         if state in _TRUST_ORDER and (
-            current not in _TRUST_ORDER or _TRUST_ORDER.index(state) < _TRUST_ORDER.index(current)
+            current not in _TRUST_ORDER
+            or (self.replace and _TRUST_ORDER.index(state) < _TRUST_ORDER.index(current))
         ):
             _set(self.data, ("trust", "state"), state)
+            self._take_answer_provenance(source, "trust.state")
+
+    def _take_answer_provenance(self, source: dict[str, Any], path: str) -> None:
+        """Record who set a single answer taken from ``source`` (or that nobody named it)."""
+        set_by = self.data.setdefault("set_by", {})
+        provenance = (source.get("set_by") or {}).get(path)
+        if provenance is None:
+            set_by.pop(path, None)
+        else:
+            set_by[path] = provenance
 
     def result(self) -> Alliance:
         """The merged section, with statuses that follow its content."""
@@ -222,6 +236,8 @@ class _Merger:
                 v not in (None, [], {}) for k, v in values.items() if k != "status"
             ):
                 values["status"] = "assessed"
+        if not self.data.get("set_by"):
+            self.data.pop("set_by", None)
         return Alliance.model_validate(self.data)
 
 
@@ -268,6 +284,14 @@ def suggestion_problems(alliance: Alliance) -> list[str]:
         alliance.trust.built_by or alliance.trust.strained_by
     ):
         problems.append("trust.state is given with nothing detected")
+    for path in single_answers(type(alliance)):
+        if not alliance.answer_is_set(path) or alliance.answer_is_implied(path):
+            continue
+        provenance = alliance.set_by.get(path)
+        if provenance is None:
+            problems.append(f"{path} is given without naming the program that set it (set_by)")
+        elif provenance.confirmed:
+            problems.append(f"set_by.{path} is already confirmed; suggestions are unconfirmed")
     for location, observation in instances_in(alliance, Observation):
         if observation.provenance.author.value == "clinician":
             problems.append(f"{location}.provenance says the clinician wrote a suggested item")

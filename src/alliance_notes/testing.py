@@ -205,7 +205,12 @@ def _alliance_parts() -> st.SearchStrategy[dict[str, Any]]:
                 pace=_optional(findings()),
             ),
             "measures": st.fixed_dictionaries(
-                {
+                {},
+                optional={"status": st.just(Assessment.ASSESSED.value)},
+            ).flatmap(
+                lambda status: st.fixed_dictionaries(
+                    {
+                        **{key: st.just(value) for key, value in status.items()},
                     "srs": _optional(
                         _observed(
                             SessionRatingScale,
@@ -213,14 +218,14 @@ def _alliance_parts() -> st.SearchStrategy[dict[str, Any]]:
                             goals_and_topics=_line_scores,
                             approach_or_method=_line_scores,
                             overall=_line_scores,
-                            administered=_choices(SessionPoint),
+                            administered=_optional(_choices(SessionPoint)),
                         )
                     ),
                     "wai_sr": _optional(
                         _observed(
                             WorkingAllianceInventory,
                             items=st.lists(st.integers(1, 5), min_size=12, max_size=12),
-                            administered=_choices(SessionPoint),
+                            administered=_optional(_choices(SessionPoint)),
                         )
                     ),
                     "ors": _optional(
@@ -230,10 +235,11 @@ def _alliance_parts() -> st.SearchStrategy[dict[str, Any]]:
                             interpersonally=_line_scores,
                             socially=_line_scores,
                             overall=_line_scores,
-                            administered=_choices(SessionPoint),
+                            administered=_optional(_choices(SessionPoint)),
                         )
                     ),
-                }
+                    }
+                )
             ),
             "client_feedback": _few(_observed(FeedbackAnswer, question=texts(), answer=texts())),
         }
@@ -289,7 +295,7 @@ def alliances(draw: st.DrawFn) -> Alliance:
         screening = RuptureScreening.OBSERVED
     else:
         screening = draw(st.sampled_from([RuptureScreening.NOT_ASSESSED, RuptureScreening.NONE_OBSERVED]))
-    return Alliance(
+    alliance = Alliance(
         **{key: value for key, value in parts.items() if key != "measures"},
         measures=parts["measures"],
         rupture_screening=screening,
@@ -297,6 +303,9 @@ def alliances(draw: st.DrawFn) -> Alliance:
         repairs=repairs,
         plan=plan,
     )
+    # Sometimes a program set the single answers the content does not imply.
+    suggested = draw(st.none() | provenance().filter(lambda made: made.author is not Author.CLINICIAN))
+    return alliance if suggested is None else alliance.answers_set_by(suggested)
 
 
 @st.composite
@@ -317,9 +326,9 @@ def sessions() -> st.SearchStrategy[Session]:
         date=st.dates(dt.date(2000, 1, 1), dt.date(2100, 12, 31)),
         number=_optional(st.integers(1, 500)),
         duration_minutes=_optional(st.integers(1, 600)),
-        modality=_choices(Modality),
+        modality=_optional(_choices(Modality)),
         setting=_optional(_choices(Setting)),
-        language=st.sampled_from(["en", "es-MX", "fr", "de-DE"]),
+        language=_optional(st.sampled_from(["en", "es-MX", "fr", "de-DE"])),
     )
 
 
@@ -331,10 +340,15 @@ def notes(kinds: Sequence[type[ProgressNote]] | None = None) -> st.SearchStrateg
     def build(draw: st.DrawFn) -> ProgressNote:
         model = draw(st.sampled_from(models))
         host_text = {section.key: draw(_optional(texts(120))) for section in model.host_sections}
+        alliance = draw(alliances())
+        authorship = draw(_authorship())
+        if authorship.written_by is WrittenBy.AI_DRAFT_REVIEWED and alliance.unconfirmed_suggestions():
+            # A reviewed draft holds no unconfirmed suggestion: this one is still a draft.
+            authorship = authorship.model_copy(update={"written_by": WrittenBy.AI_DRAFT})
         return model(
             session=draw(sessions()),
-            authorship=draw(_authorship()),
-            alliance=draw(alliances()),
+            authorship=authorship,
+            alliance=alliance,
             **host_text,
         )
 
@@ -384,6 +398,9 @@ def _shown(value: Any, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, list | tuple):
         for index, element in enumerate(value):
             yield from _shown(element, f"{path}[{index}]")
+    elif isinstance(value, dict):
+        for key, element in value.items():
+            yield from _shown(element, f"{path}.{key}")
     elif isinstance(value, Choice):
         if value not in STATUSES_NOT_LISTED:
             yield path, value.label

@@ -105,6 +105,27 @@ class Assessment(Choice):
     NOT_ASSESSED = "not_assessed"
 
 
+class PartStatus(Choice):
+    """What a rendered part of the alliance section says when it lists nothing.
+
+    Each status is a fact the note records, never an inference: an absence ("assessed,
+    none observed", "none given") appears only when the clinician (or a marked
+    suggestion) recorded it.  Formats key on these values, never on their wording; FHIR
+    maps them to its ``list-empty-reason`` codes.
+    """
+
+    NOT_ASSESSED = "not_assessed"
+    NOTHING_TO_NOTE = "nothing_to_note"
+    NONE_OBSERVED = "none_observed"
+    NO_RUPTURE_TO_REPAIR = "no_rupture_to_repair"
+    NONE_GIVEN = "none_given"
+
+    @property
+    def records_absence(self) -> bool:
+        """True when the status says something was looked for and not found."""
+        return self is not PartStatus.NOT_ASSESSED
+
+
 class RuptureScreening(Choice):
     """Whether ruptures were looked for, and what was found."""
 
@@ -224,6 +245,9 @@ _LABELS: dict[str, str] = {
     "language_model": "language model",
     "not_assessed": "not assessed",
     "none_observed": "assessed, none observed",
+    "nothing_to_note": "assessed, nothing to note",
+    "no_rupture_to_repair": "no rupture to repair (assessed, none observed)",
+    "none_given": "assessed, none given",
     "avoidant_storytelling_or_shifting_topic": "avoidant storytelling / shifting topic",
     "deferential_and_appeasing": "deferential and appeasing",
     "content_affect_split": "content/affect split",

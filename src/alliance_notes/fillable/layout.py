@@ -505,6 +505,14 @@ PARTS: tuple[FormPart, ...] = (
         "Measures",
         (
             FormField(
+                ("measures", "status"),
+                "Assessed",
+                "tick “assessed” to record that measures were considered; with none filled in "
+                "below, the note says none was given. Blank means not recorded.",
+                "choice",
+                choice=Assessment,
+            ),
+            FormField(
                 ("measures", "srs"),
                 "Session Rating Scale (SRS)",
                 "the client's marks on each line, 0–10 with one decimal. Leave blank if not given.",
@@ -587,9 +595,9 @@ DETAILS: tuple[Detail, ...] = (
     Detail(("session", "date"), "date", "date", "YYYY-MM-DD"),
     Detail(("session", "number"), "session number", "integer"),
     Detail(("session", "duration_minutes"), "duration minutes", "integer"),
-    Detail(("session", "modality"), "modality", "choice", "blank means individual", Modality),
+    Detail(("session", "modality"), "modality", "choice", "leave blank if not recorded", Modality),
     Detail(("session", "setting"), "setting", "choice", choice=Setting),
-    Detail(("session", "language"), "language", "language", "e.g. en or es-MX; blank means en"),
+    Detail(("session", "language"), "language", "language", "e.g. en or es-MX; leave blank if not recorded"),
     Detail(("authorship", "written_by"), "written by", "choice", choice=WrittenBy),
     Detail(("authorship", "clinician"), "clinician", "code", "your pseudonymous code"),
     Detail(("authorship", "drafted_by"), "drafted by", "text", "the AI scribe that drafted it, if any"),

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from alliance_notes.errors import NoteValidationError, Problem, format_location, problems_from
 from alliance_notes.fillable.layout import (
+    FINDING,
     SUGGESTING_AUTHORS,
     Detail,
     FormField,
@@ -39,9 +40,11 @@ from alliance_notes.fillable.reader import (
     RawField,
     RawItem,
     RawSlot,
+    SlotStart,
     dedent,
     indent_of,
     read_document,
+    slot_start,
 )
 from alliance_notes.fillable.text import (
     Box,
@@ -526,9 +529,38 @@ def _field_items(reading: _Reading, raw: RawField, notes: list[int]) -> list[tup
 # -- fields ------------------------------------------------------------------------------------------
 
 
-def _pick_slot(raw: RawField) -> RawSlot:
-    """A field's whole area as one slot, for a pick list written under the field name."""
-    return RawSlot("", raw.line, "", 0, list(raw.lines))
+def _pick_slot(raw: RawField) -> tuple[RawSlot, list[RawSlot]]:
+    """A field's area as one slot, for a pick list written under the field name, and the
+    lines under it that say which program suggested the answer (see the writer)."""
+    boxes: list[Line] = []
+    provenance: list[RawSlot] = []
+    for line in raw.lines:
+        width, stripped = indent_of(line.text)
+        started = slot_start(stripped, FINDING) if width and stripped else None
+        if isinstance(started, SlotStart) and started.key in _PROVENANCE_KEYS:
+            provenance.append(RawSlot(started.key, line.number, started.value, width + 2))
+        else:
+            boxes.append(line)
+    return RawSlot("", raw.line, "", 0, boxes), provenance
+
+
+def _answer_provenance(reading: _Reading, slots: Sequence[RawSlot], location: str) -> dict[str, Any]:
+    """Who suggested a single answer, from the provenance lines under its boxes."""
+    provenance: dict[str, Any] = {}
+    for slot in slots:
+        where = f"{location}.{slot.key}"
+        if slot.key in provenance or (slot.key == "suggested_by" and "author" in provenance):
+            reading.problem(where, "is given twice for this answer", slot.line, "duplicate")
+            continue
+        value = _slot_value(reading, slot, FINDING.slot(slot.key), where)
+        if value is None:
+            continue
+        if slot.key == "suggested_by":
+            provenance["author"], provenance["suggested_by"] = value
+        else:
+            provenance[slot.key] = value
+        reading.at(where, slot.line)
+    return provenance
 
 
 def _set(target: dict[str, Any], path: Sequence[str], value: Any) -> None:
@@ -548,11 +580,12 @@ def _read_field(
     location = "alliance." + ".".join(form_field.path)
     reading.at(location, raw.line)
     if form_field.kind in ("choice", "yes_no"):
+        pick, suggested = _pick_slot(raw)
         if form_field.kind == "choice":
             assert form_field.choice is not None
             chosen = _choices(
                 reading,
-                _pick_slot(raw),
+                pick,
                 list(form_field.choice),
                 choice_noun(form_field.choice),
                 location,
@@ -560,9 +593,21 @@ def _read_field(
             )
             value: Any = chosen[0].value if chosen else None
         else:
-            value = _yes_no(reading, _pick_slot(raw), location)
+            value = _yes_no(reading, pick, location)
+        answer = ".".join(form_field.path)
+        provenance = _answer_provenance(reading, suggested, f"alliance.set_by.{answer}")
         if value is None:
+            if provenance:
+                reading.problem(
+                    location,
+                    "has lines about who suggested it but no answer; tick one, or delete those lines",
+                    suggested[0].line,
+                    "suggestion_without_answer",
+                )
             return
+        if provenance:
+            alliance.setdefault("set_by", {})[answer] = provenance
+            reading.at(f"alliance.set_by.{answer}", suggested[0].line)
         if form_field.path in given:
             reading.problem(
                 location, f"is already given on line {given[form_field.path]}", raw.line, "duplicate"

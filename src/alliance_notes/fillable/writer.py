@@ -25,6 +25,7 @@ from alliance_notes.fillable.layout import (
     CONFIRM_BOX,
     CONFIRMED_LABEL,
     DETAILS,
+    FINDING,
     PARTS,
     RULE,
     SUGGESTED_BY,
@@ -60,6 +61,9 @@ class _Writer:
         self.model = model
         self.note = note
         self.suggestions = 0
+        #: Who set each single answer a program suggested.  (An unreviewed AI draft's other
+        #: answers are the scribe's; the form's "written by" line already says so.)
+        self.answers = {} if note is None else note.alliance.set_by
 
     # -- text that must read back exactly ----------------------------------------------------
 
@@ -182,10 +186,11 @@ class _Writer:
             ticked = value if value not in _BLANK_MEANS else None
             options = [(choice.label, choice is ticked) for choice in form_field.choice]
             if len(options) <= 2:
-                return [f"- {render_boxes(options)}"]
-            return [f"- {render_boxes([option])}" for option in options]
+                return [f"- {render_boxes(options)}", *self._answered_by(form_field)]
+            return [*(f"- {render_boxes([option])}" for option in options), *self._answered_by(form_field)]
         if form_field.kind == "yes_no":
-            return [f"- {render_boxes([('yes', value is True), ('no', value is False)])}"]
+            boxes = render_boxes([("yes", value is True), ("no", value is False)])
+            return [f"- {boxes}", *self._answered_by(form_field)]
         assert form_field.shape is not None
         items = value if isinstance(value, list) else [] if value is None else [value]
         if not items:
@@ -194,6 +199,11 @@ class _Writer:
         for item in items:
             lines += self.item(form_field.shape, item)
         return lines
+
+    def _answered_by(self, form_field: FormField) -> list[str]:
+        """Under a single answer a program set: the ⚑ box to confirm it, and who set it."""
+        provenance = self.answers.get(".".join(form_field.path))
+        return [] if provenance is None else self._provenance(FINDING, provenance)
 
     def detail(self, detail: Detail) -> str | None:
         """One front-matter line, or ``None`` for a detail the form does not show."""

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ValidationError
 
 from alliance_notes.alliance import Alliance
 from alliance_notes.errors import NoteValidationError, Problem, problems_from
+from alliance_notes.evidence import Provenance
 from alliance_notes.grounding import check_quotes
 from alliance_notes.llm.models import LlmAlliance
 from alliance_notes.transcript import Transcript
@@ -264,7 +265,9 @@ def parse(
     _assessed(plain, made)
     provenance = {"author": "language_model", "suggested_by": model, "confirmed": False}
     try:
-        alliance = Alliance.model_validate(_section_data(plain, provenance, transcript))
+        alliance = Alliance.model_validate(_section_data(plain, provenance, transcript)).answers_set_by(
+            Provenance.model_validate(provenance)
+        )
     except ValidationError as error:
         raise LlmOutputError(problems_from(error), SOURCE) from None
     if transcript is not None:
