@@ -41,3 +41,15 @@ def soap_data(example_paths: dict[str, Path]) -> dict[str, Any]:
     """The example SOAP note as parsed JSON, safe to modify."""
     data: dict[str, Any] = json.loads(example_paths["soap"].read_text(encoding="utf-8"))
     return data
+
+
+@pytest.fixture
+def soap_with_open_suggestion(soap_data: dict[str, Any]) -> dict[str, Any]:
+    """The example SOAP note written by the clinician, with one extractor suggestion (the
+    choice offered) that the clinician has not confirmed yet.
+
+    (The example itself is a reviewed AI draft, which holds no unconfirmed suggestion.)
+    """
+    soap_data["authorship"] = {"written_by": "clinician", "clinician": "clin-07"}
+    soap_data["alliance"]["autonomy_and_consent"]["choices_offered"][0]["provenance"]["confirmed"] = False
+    return soap_data

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,8 +51,11 @@ def test_template_needs_a_kind_or_a_note() -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_prefill_then_parse_gives_back_the_note(tmp_path: Path) -> None:
-    source = example_notes()["soap"]
+def test_prefill_then_parse_gives_back_the_note(
+    tmp_path: Path, soap_with_open_suggestion: dict[str, Any]
+) -> None:
+    source = tmp_path / "soap.json"
+    source.write_text(json.dumps(soap_with_open_suggestion), encoding="utf-8")
     form = tmp_path / "review.md"
     result = run("template", "--prefill", str(source), "-o", str(form))
     assert result.returncode == 0, result.stderr

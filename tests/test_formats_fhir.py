@@ -282,6 +282,7 @@ def test_pronouns_are_an_observation_and_a_patient_extension(
 def test_unconfirmed_pronoun_suggestions_stay_out_of_demographics(
     host: Host, soap_data: dict[str, Any]
 ) -> None:
+    soap_data["authorship"]["written_by"] = "ai_draft"
     soap_data["alliance"]["respect"]["pronouns"] = {
         "recorded": "xe/xem",
         "provenance": {"author": "language_model", "suggested_by": "scribe-llm 2026-03"},
@@ -300,9 +301,9 @@ def test_unconfirmed_pronoun_suggestions_stay_out_of_demographics(
 
 
 def test_unconfirmed_suggestions_are_labelled_with_a_provenance_naming_the_extractor(
-    host: Host, example_paths: dict[str, Path]
+    host: Host, soap_with_open_suggestion: dict[str, Any]
 ) -> None:
-    output = host.render(host.load_note(example_paths["soap"]), "fhir-r4b")
+    output = host.render(note_from_data(soap_with_open_suggestion), "fhir-r4b")
     document = composition(output)
     assert "PROCESSINLINELABEL" in codes(document) and AIAST not in codes(document)
     autonomy = subsection(output, "autonomy-and-consent")

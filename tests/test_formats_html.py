@@ -125,8 +125,10 @@ def test_line_breaks_in_clinical_text_are_kept(host: Host, soap_data: dict[str, 
     assert "First line.<br>\nSecond &lt;line&gt;." in page
 
 
-def test_suggestions_and_private_items_are_marked(host: Host, example_paths: dict[str, Path]) -> None:
-    page = host.render(host.load_note(example_paths["soap"]), "html")
+def test_suggestions_and_private_items_are_marked(
+    host: Host, soap_with_open_suggestion: dict[str, Any]
+) -> None:
+    page = host.render(note_from_data(soap_with_open_suggestion), "html")
     assert '<li class="suggestion">' in page and "(suggestion: to confirm)" in page
     assert '<li class="private">' in page
 

@@ -50,6 +50,7 @@ def test_computed_values_are_included_and_marked(host: Host, soap_data: dict[str
     assert measures["srs"]["computed"] == {"total": 36.5, "below_cutoff": False}
     assert measures["ors"]["computed"] == {"total": 23.5, "below_cutoff": True}
     assert measures["wai_sr"]["computed"] == {"total": 49, "task": 18, "bond": 16, "goal": 15}
+    assert measures.pop("status") == "assessed"
     for measure in measures.values():
         assert "total" not in measure  # only under "computed", never mistaken for an entered score
         assert list(measure)[-1] == "computed"

@@ -205,12 +205,7 @@ def _alliance_parts() -> st.SearchStrategy[dict[str, Any]]:
                 pace=_optional(findings()),
             ),
             "measures": st.fixed_dictionaries(
-                {},
-                optional={"status": st.just(Assessment.ASSESSED.value)},
-            ).flatmap(
-                lambda status: st.fixed_dictionaries(
-                    {
-                        **{key: st.just(value) for key, value in status.items()},
+                {
                     "srs": _optional(
                         _observed(
                             SessionRatingScale,
@@ -238,8 +233,9 @@ def _alliance_parts() -> st.SearchStrategy[dict[str, Any]]:
                             administered=_optional(_choices(SessionPoint)),
                         )
                     ),
-                    }
-                )
+                },
+                # A recorded "none given" when no measure is listed; "assessed" otherwise.
+                optional={"status": st.just(Assessment.ASSESSED.value)},
             ),
             "client_feedback": _few(_observed(FeedbackAnswer, question=texts(), answer=texts())),
         }
