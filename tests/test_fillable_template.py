@@ -189,7 +189,7 @@ class PieNote(ProgressNote):
         HostSection("intervention", "Intervention", "What the clinician did."),
         HostSection("evaluation", "Evaluation", "How the client responded."),
     )
-    inline_placement: ClassVar[Mapping[str, str]] = dict.fromkeys(Alliance.parts, "evaluation")
+    inline_placement: ClassVar[Mapping[str, str]] = dict.fromkeys(Alliance.part_keys(), "evaluation")
 
     kind: Literal["pie"] = "pie"
     problem: HostText

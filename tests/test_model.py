@@ -287,8 +287,8 @@ def test_text_with_control_characters_is_rejected_with_its_code_point() -> None:
 
 
 def test_alliance_parts_are_in_presentation_order() -> None:
-    assert Alliance.parts[0] == "summary" and Alliance.parts[-1] == "plan"
-    assert set(Alliance.parts) <= set(Alliance.model_fields)
+    assert Alliance.part_keys()[0] == "summary" and Alliance.part_keys()[-1] == "plan"
+    assert set(Alliance.part_keys()) <= set(Alliance.model_fields)
 
 
 @pytest.mark.parametrize("character", ["\ufdd0", "\uffff", "\U0001fffe", "\x7f"])

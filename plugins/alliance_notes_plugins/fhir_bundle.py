@@ -384,7 +384,7 @@ class BundleBuilder:
         section: dict[str, Any] = {
             "id": element_id,
             "title": block.title,
-            "code": _concept(CODE_SYSTEM, block.key.replace("_", "-"), block.title),
+            "code": _concept(CODE_SYSTEM, block.code or block.key.replace("_", "-"), block.title),
             "text": {"status": "additional", "div": narrative.block_narrative(block)},
         }
         labels = self._part_labels(block.key, element_id)

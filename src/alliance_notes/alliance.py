@@ -17,7 +17,7 @@ import typing
 from collections.abc import Mapping
 from enum import Enum
 from functools import cache
-from typing import Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -28,6 +28,7 @@ from alliance_notes.measures import (
     SessionRatingScale,
     WorkingAllianceInventory,
 )
+from alliance_notes.outline import Described, Part, alliance_outline
 from alliance_notes.vocabulary import (
     Assessment,
     Author,
@@ -36,6 +37,7 @@ from alliance_notes.vocabulary import (
     ConfrontationMarker,
     ConsentResponse,
     InitiatedBy,
+    PartStatus,
     RepairOutcome,
     ResolutionStrategy,
     RuptureScreening,
@@ -56,7 +58,14 @@ class _AssessedPart(BaseModel):
 
     model_config = STRICT_MODEL
 
-    status: Assessment = Field(
+    status: Annotated[
+        Assessment,
+        Described(
+            "Assessed",
+            prompt="tick “assessed” if you attended to {part} this session, even with nothing to "
+            "note; blank means not assessed.",
+        ),
+    ] = Field(
         default=Assessment.NOT_ASSESSED,
         description="'assessed' when this part was looked at, even if nothing is listed.",
     )
@@ -92,13 +101,29 @@ class Trust(BaseModel):
 
     model_config = STRICT_MODEL
 
-    state: TrustState = Field(default=TrustState.NOT_ASSESSED, description="How trust moved in this session.")
-    built_by: list[Finding] = Field(
+    state: Annotated[
+        TrustState,
+        Described(
+            "State this session", prompt="how did trust move? Tick one.", form_label="Trust this session"
+        ),
+    ] = Field(default=TrustState.NOT_ASSESSED, description="How trust moved in this session.")
+    built_by: Annotated[
+        list[Finding],
+        Described(
+            "Built trust",
+            prompt="what helped the client feel secure: being consistent, remembering something "
+            "from an earlier session, acknowledging effort, validating a feeling, letting "
+            "them set the pace (“share only when you're ready”)?",
+        ),
+    ] = Field(
         default_factory=list,
         description="What built trust: consistency, remembering earlier content, validating, "
         "letting the client set the pace.",
     )
-    strained_by: list[Finding] = Field(
+    strained_by: Annotated[
+        list[Finding],
+        Described("Strained trust", prompt="any moment the client may have felt misread, judged or rushed?"),
+    ] = Field(
         default_factory=list, description="What strained trust: feeling misread, judged, rushed."
     )
 
@@ -129,19 +154,51 @@ class Pronouns(Observation):
 class Respect(_AssessedPart):
     """Respect: the client's voice, identity, power and trauma sensitivity, pronouns, strengths."""
 
-    client_voice: list[Finding] = Field(
+    client_voice: Annotated[
+        list[Finding],
+        Described(
+            "Client's voice and choices",
+            prompt="how the client's voice and choices guided the session, as the guide of their own story.",
+        ),
+    ] = Field(
         default_factory=list,
         description="How the client's voice and choices guided the session.",
     )
-    cultural_identity: list[Finding] = Field(
+    cultural_identity: Annotated[
+        list[Finding],
+        Described(
+            "Cultural identity",
+            prompt="race, gender, class, religion, ability and more: what mattered, what you "
+            "asked about, any cue you may have missed.",
+        ),
+    ] = Field(
         default_factory=list,
         description="Cultural identity considerations (race, gender, class, religion, ability …).",
     )
-    power_and_trauma_sensitivity: list[Finding] = Field(
+    power_and_trauma_sensitivity: Annotated[
+        list[Finding],
+        Described(
+            "Power and trauma sensitivity",
+            prompt="attention to the power difference between you, and to trauma.",
+        ),
+    ] = Field(
         default_factory=list, description="Attention to power differences and trauma."
     )
-    pronouns: Pronouns | None = Field(default=None, description="Pronouns recorded and used.")
-    strengths: list[Finding] = Field(
+    pronouns: Annotated[
+        Pronouns | None,
+        Described(
+            "Pronouns",
+            prompt="the pronouns the client uses, in their words, and whether you used them correctly.",
+        ),
+    ] = Field(default=None, description="Pronouns recorded and used.")
+    strengths: Annotated[
+        list[Finding],
+        Described(
+            "Strength noticed",
+            prompt="strengths you noticed and named: the whole person, not a label.",
+            form_label="Strengths noticed",
+        ),
+    ] = Field(
         default_factory=list, description="Strengths the clinician noticed and named."
     )
 
@@ -158,16 +215,34 @@ class BoundaryEvent(Observation):
 class Boundaries(_AssessedPart):
     """Boundaries: time, roles and contact outside sessions, confidentiality, events."""
 
-    ended_on_time: bool | None = Field(
+    ended_on_time: Annotated[bool | None, Described("Session ended on time", prompt="tick one.")] = Field(
         default=None, description="Whether the session ended on time; leave out if not noted."
     )
-    roles_and_contact: list[Finding] = Field(
+    roles_and_contact: Annotated[
+        list[Finding],
+        Described(
+            "Roles and contact outside sessions",
+            prompt="contact between sessions, other roles you share, meeting outside therapy.",
+        ),
+    ] = Field(
         default_factory=list, description="Roles and contact outside sessions."
     )
-    confidentiality: list[Finding] = Field(
+    confidentiality: Annotated[
+        list[Finding],
+        Described("Confidentiality", prompt="how private information was handled or discussed."),
+    ] = Field(
         default_factory=list, description="How private information was handled or discussed."
     )
-    events: list[BoundaryEvent] = Field(
+    events: Annotated[
+        list[BoundaryEvent],
+        Described(
+            "Boundary event",
+            prompt="was a boundary raised, tested or crossed (a request for contact, a gift, "
+            "running over time)? What happened, who raised it, and how you handled it "
+            "without over-stepping or rescuing.",
+            form_label="Boundary tested",
+        ),
+    ] = Field(
         default_factory=list, description="Boundary events and how they were handled."
     )
 
@@ -189,16 +264,41 @@ class DeclinedTopic(Observation):
 class AutonomyAndConsent(_AssessedPart):
     """Autonomy and consent: asking first, offering choices, accepting limits, pace."""
 
-    consent_checks: list[ConsentCheck] = Field(
+    consent_checks: Annotated[
+        list[ConsentCheck],
+        Described(
+            "Asked before entering a topic",
+            prompt="did you ask before going into a difficult topic (“Would it feel okay to talk "
+            "about some of your past, or is that too much for now?”)? The topic and the "
+            "client's answer.",
+            form_label="Asked before a hard topic",
+        ),
+    ] = Field(
         default_factory=list, description="Topics asked about before entering them."
     )
-    choices_offered: list[Finding] = Field(
+    choices_offered: Annotated[
+        list[Finding],
+        Described(
+            "Choice offered",
+            prompt="choices you offered about what to work on and how.",
+            form_label="Choices offered",
+        ),
+    ] = Field(
         default_factory=list, description="Choices the clinician offered the client."
     )
-    declined: list[DeclinedTopic] = Field(
+    declined: Annotated[
+        list[DeclinedTopic],
+        Described(
+            "Declined by the client",
+            prompt="anything the client said no to, and whether that was honoured.",
+        ),
+    ] = Field(
         default_factory=list, description="What the client declined, and that it was honoured."
     )
-    pace: Finding | None = Field(default=None, description="The pace the client and clinician agreed.")
+    pace: Annotated[
+        Finding | None,
+        Described("Pace agreed", prompt="the pace you and the client agreed (“We'll move at your pace”)."),
+    ] = Field(default=None, description="The pace the client and clinician agreed.")
 
 
 class Rupture(Observation):
@@ -267,9 +367,39 @@ class Measures(_AssessedPart):
     was given.
     """
 
-    srs: SessionRatingScale | None = Field(default=None, description="Session Rating Scale.")
-    wai_sr: WorkingAllianceInventory | None = Field(default=None, description="WAI-SR.")
-    ors: OutcomeRatingScale | None = Field(default=None, description="Outcome Rating Scale.")
+    status: Annotated[
+        Assessment,
+        Described(
+            "Measures",
+            prompt="tick “assessed” to record that measures were considered; with none filled in "
+            "below, the note says none was given. Blank means not recorded.",
+            form_label="Assessed",
+        ),
+    ] = Field(
+        default=Assessment.NOT_ASSESSED,
+        description="'assessed' when measures were considered, even if none was given.",
+    )
+    srs: Annotated[
+        SessionRatingScale | None,
+        Described(
+            "Session Rating Scale (SRS)",
+            prompt="the client's marks on each line, 0–10 with one decimal. Leave blank if not given.",
+        ),
+    ] = Field(default=None, description="Session Rating Scale.")
+    wai_sr: Annotated[
+        WorkingAllianceInventory | None,
+        Described(
+            "Working Alliance Inventory (WAI-SR)",
+            prompt="the client's 12 item scores, 1–5 each. Leave blank if not given.",
+        ),
+    ] = Field(default=None, description="WAI-SR.")
+    ors: Annotated[
+        OutcomeRatingScale | None,
+        Described(
+            "Outcome Rating Scale (ORS)",
+            prompt="the client's marks on each line, 0–10 with one decimal. Leave blank if not given.",
+        ),
+    ] = Field(default=None, description="Outcome Rating Scale.")
 
 
 class FeedbackAnswer(Observation):
@@ -286,47 +416,81 @@ class FollowUp(Observation):
     rupture: LocalId | None = Field(default=None, description="The rupture it follows up, if any.")
 
 
-#: The parts of the alliance section, in the order a note presents them.
-ALLIANCE_PARTS: tuple[str, ...] = (
-    "summary",
-    "trust",
-    "respect",
-    "boundaries",
-    "autonomy_and_consent",
-    "ruptures",
-    "repairs",
-    "measures",
-    "client_feedback",
-    "plan",
-)
-
-
 class Alliance(BaseModel):
     """The therapeutic-alliance section of a progress note."""
 
     model_config = STRICT_MODEL
 
-    parts: ClassVar[tuple[str, ...]] = ALLIANCE_PARTS
-
-    summary: Finding | None = Field(
+    summary: Annotated[
+        Finding | None,
+        Part("Summary"),
+        Described("Summary", prompt="the state of the alliance this session, in a sentence or two."),
+    ] = Field(
         default=None, description="The state of the alliance this session, in a sentence or two."
     )
-    trust: Trust = Field(default_factory=Trust)
-    respect: Respect = Field(default_factory=Respect)
-    boundaries: Boundaries = Field(default_factory=Boundaries)
-    autonomy_and_consent: AutonomyAndConsent = Field(default_factory=AutonomyAndConsent)
-    rupture_screening: RuptureScreening = Field(
+    trust: Annotated[Trust, Part("Trust")] = Field(default_factory=Trust)
+    respect: Annotated[Respect, Part("Respect")] = Field(default_factory=Respect)
+    boundaries: Annotated[Boundaries, Part("Boundaries")] = Field(default_factory=Boundaries)
+    autonomy_and_consent: Annotated[AutonomyAndConsent, Part("Autonomy and consent")] = Field(
+        default_factory=AutonomyAndConsent
+    )
+    rupture_screening: Annotated[
+        RuptureScreening,
+        Described(
+            "Ruptures looked for",
+            prompt="did you watch for strains in the relationship? Tick one.",
+            part="ruptures",
+        ),
+    ] = Field(
         default=RuptureScreening.NOT_ASSESSED,
         description="Whether ruptures were looked for: observed, none_observed or not_assessed. "
         "Follows the list when left out.",
     )
-    ruptures: list[Rupture] = Field(default_factory=list, description="Ruptures observed.")
-    repairs: list[Repair] = Field(default_factory=list, description="Repairs of those ruptures.")
-    measures: Measures = Field(default_factory=Measures)
-    client_feedback: list[FeedbackAnswer] = Field(
-        default_factory=list, description="Answers to check-in questions about the relationship."
+    ruptures: Annotated[
+        list[Rupture],
+        Part("Ruptures", absence=PartStatus.NONE_OBSERVED),
+        Described(
+            "Rupture",
+            prompt="a strain or break in the work or the bond: the client moving away "
+            "(withdrawal) or against you (confrontation). Distance after a question, "
+            "feeling misread or judged, a missed cultural cue.",
+            form_label="Ruptures",
+        ),
+    ] = Field(default_factory=list, description="Ruptures observed.")
+    repairs: Annotated[
+        list[Repair],
+        Part("Repairs", absence=PartStatus.NO_RUPTURE_TO_REPAIR, status_from="rupture_screening"),
+        Described(
+            "Repair",
+            prompt="how you noticed and named the rupture, owned your part and invited repair "
+            "(“I noticed some distance after our last talk — did something feel wrong?”).",
+            form_label="Repairs",
+        ),
+    ] = Field(default_factory=list, description="Repairs of those ruptures.")
+    measures: Annotated[Measures, Part("Measures", absence=PartStatus.NONE_GIVEN)] = Field(
+        default_factory=Measures
     )
-    plan: list[FollowUp] = Field(default_factory=list, description="Alliance follow-ups for next session.")
+    client_feedback: Annotated[
+        list[FeedbackAnswer],
+        Part("Client feedback"),
+        Described(
+            "Asked",
+            prompt="questions you asked about the relationship (“What helps you feel more secure "
+            "during our time?”, “Is there something I can change to support you better?”) "
+            "and the client's answers.",
+            form_label="Check-in questions",
+        ),
+    ] = Field(default_factory=list, description="Answers to check-in questions about the relationship.")
+    plan: Annotated[
+        list[FollowUp],
+        Part("Plan"),
+        Described(
+            "Follow-up",
+            prompt="what to do about the relationship next time: check in about a rupture, keep "
+            "to the agreed pace.",
+            form_label="Alliance follow-ups",
+        ),
+    ] = Field(default_factory=list, description="Alliance follow-ups for next session.")
     set_by: dict[str, Provenance] = Field(
         default_factory=dict,
         description="Who set each single answer that a program suggested, by its path "
@@ -407,6 +571,11 @@ class Alliance(BaseModel):
                     at=f"set_by.{path}",
                 )
         return self
+
+    @classmethod
+    def part_keys(cls) -> tuple[str, ...]:
+        """The keys of the section's parts, in the order a note presents them."""
+        return tuple(part.key for part in alliance_outline(cls))
 
     def answer(self, path: str) -> Any:
         """The value of a single answer, by its path (``"trust.state"``)."""
@@ -496,3 +665,7 @@ def single_answers(alliance: type[Alliance] = Alliance) -> tuple[str, ...]:
                 if _answer_type(inner_info.annotation)
             )
     return tuple(paths)
+
+
+#: The parts of the built-in alliance section, in the order a note presents them.
+ALLIANCE_PARTS: tuple[str, ...] = Alliance.part_keys()

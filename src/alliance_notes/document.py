@@ -14,10 +14,22 @@ Two placements of the alliance content (domain reference §1):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
-from alliance_notes.alliance import Alliance, single_answers
+from alliance_notes.alliance import (
+    Alliance,
+    BoundaryEvent,
+    ConsentCheck,
+    DeclinedTopic,
+    FeedbackAnswer,
+    FollowUp,
+    Pronouns,
+    Repair,
+    Rupture,
+    single_answers,
+)
 from alliance_notes.evidence import Evidence, Finding, Observation, Provenance
 from alliance_notes.measures import (
     OutcomeRatingScale,
@@ -26,6 +38,7 @@ from alliance_notes.measures import (
     format_score,
 )
 from alliance_notes.note import ProgressNote
+from alliance_notes.outline import PartOutline, alliance_outline
 from alliance_notes.vocabulary import (
     PLACEMENTS,
     Assessment,
@@ -35,24 +48,11 @@ from alliance_notes.vocabulary import (
     Record,
     RuptureScreening,
     SessionPoint,
-    TrustState,
     WrittenBy,
 )
 
 ALLIANCE_TITLE = "Therapeutic alliance"
 
-PART_TITLES: dict[str, str] = {
-    "summary": "Summary",
-    "trust": "Trust",
-    "respect": "Respect",
-    "boundaries": "Boundaries",
-    "autonomy_and_consent": "Autonomy and consent",
-    "ruptures": "Ruptures",
-    "repairs": "Repairs",
-    "measures": "Measures",
-    "client_feedback": "Client feedback",
-    "plan": "Plan",
-}
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,14 @@ class Block:
     """One part of the alliance section (trust, ruptures …) as rendered.
 
     :param status: what the part says when it lists nothing; ``None`` when it has items.
+    :param code: the part's code in the project's FHIR CodeSystem.
     """
 
     key: str
     title: str
     items: tuple[Item, ...]
     status: PartStatus | None = None
+    code: str | None = None
 
     @property
     def recorded(self) -> bool:
@@ -170,7 +172,7 @@ def _item(
     if private:
         notes = (f"{Record.PSYCHOTHERAPY_NOTE.label}: keep separate from the record", *notes)
     return Item(
-        label=label,
+        label=label or None,
         text=text,
         quotes=tuple(_quote(evidence) for evidence in observation.evidence),
         notes=notes,
@@ -180,17 +182,12 @@ def _item(
     )
 
 
-def _finding(finding: Finding, label: str | None) -> Item:
-    return _item(finding, label, finding.text)
-
-
-def _findings(findings: Iterable[Finding], label: str) -> Iterator[Item]:
-    for finding in findings:
-        yield _finding(finding, label)
-
-
 #: Who set each single answer a program suggested, by path (see :attr:`Alliance.set_by`).
 AnswerProvenance = Mapping[str, Provenance]
+
+#: The answers that say whether a part was looked at, rather than what was found: shown as
+#: the part's status, never as an item.
+_STATUS_CHOICES: tuple[type[Choice], ...] = (Assessment, RuptureScreening)
 
 
 def _answer(label: str, text: str, provenance: Provenance | None) -> Item:
@@ -205,139 +202,68 @@ def _answer(label: str, text: str, provenance: Provenance | None) -> Item:
     )
 
 
-def _status_block(key: str, status: PartStatus, provenance: Provenance | None, label: str) -> Block:
-    """A part that lists nothing: its status, or the status as a marked item when a program set it."""
-    if provenance is None or not status.records_absence:
-        return Block(key, PART_TITLES[key], (), status)
-    return Block(key, PART_TITLES[key], (_answer(label, status.label, provenance),))
+# -- items, by the model of the item --------------------------------------------------------
+
+ItemRenderer = Callable[[Any, str], Item]
 
 
-def _summary(alliance: Alliance, set_by: AnswerProvenance) -> Block:
-    items = () if alliance.summary is None else (_finding(alliance.summary, None),)
-    return Block("summary", PART_TITLES["summary"], items, None if items else PartStatus.NOT_ASSESSED)
+def _finding(finding: Finding, label: str) -> Item:
+    return _item(finding, label, finding.text)
 
 
-def _trust(alliance: Alliance, set_by: AnswerProvenance) -> Block:
-    trust = alliance.trust
-    if trust.state is TrustState.NOT_ASSESSED:
-        return Block("trust", PART_TITLES["trust"], (), PartStatus.NOT_ASSESSED)
-    items = [
-        _answer("State this session", trust.state.label, set_by.get("trust.state")),
-        *_findings(trust.built_by, "Built trust"),
-        *_findings(trust.strained_by, "Strained trust"),
-    ]
-    return Block("trust", PART_TITLES["trust"], tuple(items))
-
-
-def _assessed(key: str, status: Assessment, items: list[Item], set_by: AnswerProvenance) -> Block:
-    if status is Assessment.NOT_ASSESSED:
-        return Block(key, PART_TITLES[key], (), PartStatus.NOT_ASSESSED)
-    if items:
-        return Block(key, PART_TITLES[key], tuple(items))
-    return _status_block(key, PartStatus.NOTHING_TO_NOTE, set_by.get(f"{key}.status"), "Assessed")
-
-
-def _respect(alliance: Alliance, set_by: AnswerProvenance) -> Block:
-    respect = alliance.respect
-    items = [
-        *_findings(respect.client_voice, "Client's voice and choices"),
-        *_findings(respect.cultural_identity, "Cultural identity"),
-        *_findings(respect.power_and_trauma_sensitivity, "Power and trauma sensitivity"),
-    ]
-    if respect.pronouns is not None:
-        pronouns = respect.pronouns
-        used = (
-            ()
-            if pronouns.used_correctly is None
-            else (Item("Used correctly this session", _yes_no(pronouns.used_correctly)),)
-        )
-        items.append(_item(pronouns, "Pronouns", pronouns.recorded, used))
-    items.extend(_findings(respect.strengths, "Strength noticed"))
-    return _assessed("respect", respect.status, items, set_by)
-
-
-def _boundaries(alliance: Alliance, set_by: AnswerProvenance) -> Block:
-    boundaries = alliance.boundaries
-    items: list[Item] = []
-    if boundaries.ended_on_time is not None:
-        items.append(
-            _answer(
-                "Session ended on time",
-                _yes_no(boundaries.ended_on_time),
-                set_by.get("boundaries.ended_on_time"),
-            )
-        )
-    items.extend(_findings(boundaries.roles_and_contact, "Roles and contact outside sessions"))
-    items.extend(_findings(boundaries.confidentiality, "Confidentiality"))
-    for event in boundaries.events:
-        children = () if event.handling is None else (Item("How it was handled", event.handling),)
-        label = f"Boundary event ({event.area.label}; raised by the {event.initiated_by.label})"
-        items.append(_item(event, label, event.description, children))
-    return _assessed("boundaries", boundaries.status, items, set_by)
-
-
-def _autonomy(alliance: Alliance, set_by: AnswerProvenance) -> Block:
-    autonomy = alliance.autonomy_and_consent
-    items = [
-        _item(check, f"Asked before entering a topic (client {check.response.label})", check.topic)
-        for check in autonomy.consent_checks
-    ]
-    items.extend(_findings(autonomy.choices_offered, "Choice offered"))
-    items.extend(
-        _item(
-            declined,
-            "Declined by the client (" + ("honoured" if declined.honoured else "not honoured") + ")",
-            declined.topic,
-        )
-        for declined in autonomy.declined
+def _pronouns(pronouns: Pronouns, label: str) -> Item:
+    used = (
+        ()
+        if pronouns.used_correctly is None
+        else (Item("Used correctly this session", _yes_no(pronouns.used_correctly)),)
     )
-    if autonomy.pace is not None:
-        items.append(_finding(autonomy.pace, "Pace agreed"))
-    return _assessed("autonomy_and_consent", autonomy.status, items, set_by)
+    return _item(pronouns, label, pronouns.recorded, used)
 
 
-def _ruptures(alliance: Alliance, set_by: AnswerProvenance) -> Block:
-    if alliance.rupture_screening is RuptureScreening.NOT_ASSESSED:
-        return Block("ruptures", PART_TITLES["ruptures"], (), PartStatus.NOT_ASSESSED)
-    if alliance.rupture_screening is RuptureScreening.NONE_OBSERVED:
-        return _status_block(
-            "ruptures", PartStatus.NONE_OBSERVED, set_by.get("rupture_screening"), "Ruptures looked for"
-        )
-    items = []
-    for rupture in alliance.ruptures:
-        children = []
-        if rupture.markers:
-            children.append(Item("3RS markers", _labels(rupture.markers)))
-        if rupture.bond_aspects:
-            children.append(Item("Touched", _labels(rupture.bond_aspects)))
-        if rupture.clinician_contribution is not None:
-            children.append(Item("Clinician's contribution", rupture.clinician_contribution))
-        label = f"Rupture {rupture.id}: {rupture.type.label}, significance {rupture.significance} of 5"
-        items.append(_item(rupture, label, rupture.description, children))
-    return Block("ruptures", PART_TITLES["ruptures"], tuple(items))
+def _boundary_event(event: BoundaryEvent, label: str) -> Item:
+    children = () if event.handling is None else (Item("How it was handled", event.handling),)
+    where = f"{label} ({event.area.label}; raised by the {event.initiated_by.label})"
+    return _item(event, where, event.description, children)
 
 
-def _repairs(alliance: Alliance, set_by: AnswerProvenance) -> Block:
-    items = []
-    for repair in alliance.repairs:
-        children = []
-        if repair.strategies:
-            children.append(Item("3RS strategies", _labels(repair.strategies)))
-        if repair.client_response is not None:
-            children.append(Item("Client's response", repair.client_response))
-        label = f"Repair of rupture {repair.rupture}: {repair.outcome.label}"
-        items.append(_item(repair, label, repair.description, children))
-    if items:
-        return Block("repairs", PART_TITLES["repairs"], tuple(items))
-    if alliance.rupture_screening is RuptureScreening.NONE_OBSERVED:
-        # The absence of repairs follows from the recorded screening, and so does who recorded it.
-        return _status_block(
-            "repairs",
-            PartStatus.NO_RUPTURE_TO_REPAIR,
-            set_by.get("rupture_screening"),
-            PART_TITLES["repairs"],
-        )
-    return Block("repairs", PART_TITLES["repairs"], (), PartStatus.NOT_ASSESSED)
+def _consent_check(check: ConsentCheck, label: str) -> Item:
+    return _item(check, f"{label} (client {check.response.label})", check.topic)
+
+
+def _declined(declined: DeclinedTopic, label: str) -> Item:
+    honoured = "honoured" if declined.honoured else "not honoured"
+    return _item(declined, f"{label} ({honoured})", declined.topic)
+
+
+def _rupture(rupture: Rupture, label: str) -> Item:
+    children = []
+    if rupture.markers:
+        children.append(Item("3RS markers", _labels(rupture.markers)))
+    if rupture.bond_aspects:
+        children.append(Item("Touched", _labels(rupture.bond_aspects)))
+    if rupture.clinician_contribution is not None:
+        children.append(Item("Clinician's contribution", rupture.clinician_contribution))
+    heading = f"{label} {rupture.id}: {rupture.type.label}, significance {rupture.significance} of 5"
+    return _item(rupture, heading, rupture.description, children)
+
+
+def _repair(repair: Repair, label: str) -> Item:
+    children = []
+    if repair.strategies:
+        children.append(Item("3RS strategies", _labels(repair.strategies)))
+    if repair.client_response is not None:
+        children.append(Item("Client's response", repair.client_response))
+    heading = f"{label} of rupture {repair.rupture}: {repair.outcome.label}"
+    return _item(repair, heading, repair.description, children)
+
+
+def _feedback(answer: FeedbackAnswer, label: str) -> Item:
+    return _item(answer, label, answer.question, (Item("Client's answer", answer.answer),))
+
+
+def _follow_up(follow_up: FollowUp, label: str) -> Item:
+    heading = label if follow_up.rupture is None else f"{label} on rupture {follow_up.rupture}"
+    return _item(follow_up, heading, follow_up.text)
 
 
 def _given(name: str, administered: SessionPoint | None) -> str:
@@ -349,7 +275,7 @@ def _scores(pairs: Iterable[tuple[str, float]]) -> tuple[Item, ...]:
     return tuple(Item(label, format_score(value)) for label, value in pairs)
 
 
-def _srs(srs: SessionRatingScale) -> Item:
+def _srs(srs: SessionRatingScale, label: str) -> Item:
     total = f"total {format_score(srs.total)} of 40"
     if srs.below_cutoff:
         total += " (below 36: discuss the alliance)"
@@ -361,10 +287,10 @@ def _srs(srs: SessionRatingScale) -> Item:
             ("Overall", srs.overall),
         ]
     )
-    return _item(srs, _given("Session Rating Scale (SRS)", srs.administered), total, items)
+    return _item(srs, _given(label, srs.administered), total, items)
 
 
-def _ors(ors: OutcomeRatingScale) -> Item:
+def _ors(ors: OutcomeRatingScale, label: str) -> Item:
     total = f"total {format_score(ors.total)} of 40"
     if ors.below_cutoff:
         total += " (below the adult clinical cutoff of 25)"
@@ -376,10 +302,10 @@ def _ors(ors: OutcomeRatingScale) -> Item:
             ("Overall", ors.overall),
         ]
     )
-    return _item(ors, _given("Outcome Rating Scale (ORS)", ors.administered), total, items)
+    return _item(ors, _given(label, ors.administered), total, items)
 
 
-def _wai_sr(wai: WorkingAllianceInventory) -> Item:
+def _wai_sr(wai: WorkingAllianceInventory, label: str) -> Item:
     total = f"total {wai.total} of 60"
     items = (
         Item("Task", f"{wai.task} of 20"),
@@ -387,59 +313,115 @@ def _wai_sr(wai: WorkingAllianceInventory) -> Item:
         Item("Goal", f"{wai.goal} of 20"),
         Item("Item scores 1–12", ", ".join(str(score) for score in wai.items)),
     )
-    return _item(wai, _given("Working Alliance Inventory (WAI-SR)", wai.administered), total, items)
+    return _item(wai, _given(label, wai.administered), total, items)
 
 
-def _measures(alliance: Alliance, set_by: AnswerProvenance) -> Block:
-    measures = alliance.measures
-    items = []
-    if measures.srs is not None:
-        items.append(_srs(measures.srs))
-    if measures.wai_sr is not None:
-        items.append(_wai_sr(measures.wai_sr))
-    if measures.ors is not None:
-        items.append(_ors(measures.ors))
-    if items:
-        return Block("measures", PART_TITLES["measures"], tuple(items))
-    if measures.status is Assessment.NOT_ASSESSED:
-        return Block("measures", PART_TITLES["measures"], (), PartStatus.NOT_ASSESSED)
-    return _status_block("measures", PartStatus.NONE_GIVEN, set_by.get("measures.status"), "Measures")
-
-
-def _client_feedback(alliance: Alliance, set_by: AnswerProvenance) -> Block:
-    items = tuple(
-        _item(answer, "Asked", answer.question, (Item("Client's answer", answer.answer),))
-        for answer in alliance.client_feedback
-    )
-    return Block(
-        "client_feedback", PART_TITLES["client_feedback"], items, None if items else PartStatus.NOT_ASSESSED
-    )
-
-
-def _plan(alliance: Alliance, set_by: AnswerProvenance) -> Block:
-    items = tuple(
-        _item(
-            follow_up,
-            "Follow-up" if follow_up.rupture is None else f"Follow-up on rupture {follow_up.rupture}",
-            follow_up.text,
-        )
-        for follow_up in alliance.plan
-    )
-    return Block("plan", PART_TITLES["plan"], items, None if items else PartStatus.NOT_ASSESSED)
-
-
-_BUILDERS = {
-    "summary": _summary,
-    "trust": _trust,
-    "respect": _respect,
-    "boundaries": _boundaries,
-    "autonomy_and_consent": _autonomy,
-    "ruptures": _ruptures,
-    "repairs": _repairs,
-    "measures": _measures,
-    "client_feedback": _client_feedback,
-    "plan": _plan,
+_ITEM_RENDERERS: dict[type[Observation], ItemRenderer] = {
+    Finding: _finding,
+    Pronouns: _pronouns,
+    BoundaryEvent: _boundary_event,
+    ConsentCheck: _consent_check,
+    DeclinedTopic: _declined,
+    Rupture: _rupture,
+    Repair: _repair,
+    FeedbackAnswer: _feedback,
+    FollowUp: _follow_up,
+    SessionRatingScale: _srs,
+    OutcomeRatingScale: _ors,
+    WorkingAllianceInventory: _wai_sr,
 }
+#: What every observation carries besides its own fields; :func:`_item` shows these.
+_OBSERVATION_FIELDS = frozenset(Observation.model_fields)
+
+
+def _value_text(value: Any) -> str | None:
+    if value is None or value == []:
+        return None
+    if isinstance(value, bool):
+        return _yes_no(value)
+    if isinstance(value, Choice):
+        return value.label
+    if isinstance(value, list):
+        return "; ".join(filter(None, map(_value_text, value))) or None
+    if isinstance(value, int | float):
+        return format_score(value)
+    return str(value)
+
+
+def _any_item(observation: Observation, label: str) -> Item:
+    """An item of a model no renderer knows (a plugin's own): every field, labelled by name."""
+    children = []
+    for name in type(observation).model_fields:
+        text = None if name in _OBSERVATION_FIELDS else _value_text(getattr(observation, name))
+        if text is not None:
+            children.append(Item(name.replace("_", " ").capitalize(), text))
+    return _item(observation, label, None, children)
+
+
+def _renderer(model: type[Any]) -> ItemRenderer:
+    """How an item of ``model`` is shown: its own renderer, or its base's when a subclass adds
+    no field, or every field by name."""
+    for known in model.__mro__:
+        renderer = _ITEM_RENDERERS.get(known)
+        if renderer is not None and set(model.model_fields) == set(getattr(known, "model_fields", {})):
+            return renderer
+    return _any_item
+
+
+# -- parts ------------------------------------------------------------------------------------
+
+
+def _status_of(alliance: Alliance, part: PartOutline) -> tuple[str, Choice] | None:
+    """The answer that says whether the part was looked at: ``(path, value)``, if it has one."""
+    if part.status_from is not None:
+        return part.status_from, alliance.answer(part.status_from)
+    for field in part.fields:
+        if field.kind == "choice" and issubclass(field.item, _STATUS_CHOICES):
+            return field.key, alliance.answer(field.key)
+    return None
+
+
+def _part_items(alliance: Alliance, part: PartOutline, set_by: AnswerProvenance) -> list[Item]:
+    items: list[Item] = []
+    for field in part.fields:
+        value = alliance.answer(field.key)
+        if value is None:
+            continue
+        if field.kind == "choice":
+            if not issubclass(field.item, _STATUS_CHOICES):
+                items.append(_answer(field.label, value.label, set_by.get(field.key)))
+        elif field.kind == "yes_no":
+            items.append(_answer(field.label, _yes_no(value), set_by.get(field.key)))
+        else:
+            render = _renderer(field.item)
+            # A field named like its part (the summary) needs no label of its own.
+            label = "" if field.label == part.title else field.label
+            items.extend(render(element, label) for element in (value if field.kind == "items" else [value]))
+    return items
+
+
+def _part_block(alliance: Alliance, part: PartOutline, set_by: AnswerProvenance) -> Block:
+    """One part as a block: its items, or what its status records when it lists nothing.
+
+    An answer still "not assessed" (trust's state, a part's status, the rupture screening)
+    means the part was not assessed, whatever else it could hold.
+    """
+    status = _status_of(alliance, part)
+    for field in part.fields:
+        if field.kind == "choice" and alliance.answer(field.key).value == "not_assessed":
+            return Block(part.key, part.title, (), PartStatus.NOT_ASSESSED, part.code)
+    items = _part_items(alliance, part, set_by)
+    if items:
+        return Block(part.key, part.title, tuple(items), None, part.code)
+    if status is None or status[1].value in ("not_assessed", "observed"):
+        return Block(part.key, part.title, (), PartStatus.NOT_ASSESSED, part.code)
+    path, _ = status
+    provenance = set_by.get(path)
+    if provenance is None:
+        return Block(part.key, part.title, (), part.absence, part.code)
+    # A program recorded the absence: shown as a marked item, like any suggestion.
+    label = part.title if part.status_from is not None else part.field(path.rpartition(".")[2]).label
+    return Block(part.key, part.title, (_answer(label, part.absence.label, provenance),), None, part.code)
 
 
 def alliance_blocks(alliance: Alliance, set_by: AnswerProvenance | None = None) -> tuple[Block, ...]:
@@ -449,7 +431,7 @@ def alliance_blocks(alliance: Alliance, set_by: AnswerProvenance | None = None) 
         section's own :attr:`~Alliance.set_by`.
     """
     answers = alliance.set_by if set_by is None else set_by
-    return tuple(_BUILDERS[part](alliance, answers) for part in Alliance.parts)
+    return tuple(_part_block(alliance, part, answers) for part in alliance_outline(type(alliance)))
 
 
 def answer_provenance(note: ProgressNote) -> dict[str, Provenance]:

@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from alliance_notes.alliance import ALLIANCE_PARTS, Alliance
+from alliance_notes.alliance import Alliance
 from alliance_notes.fields import STRICT_MODEL, Reference, Text, problem
 from alliance_notes.vocabulary import Modality, Setting, WrittenBy
 
@@ -146,7 +146,7 @@ class ProgressNote(BaseModel):
         for key in keys:
             if key not in cls.model_fields:
                 raise TypeError(f"{cls.__name__}: host section '{key}' is not a field")
-        missing = [part for part in ALLIANCE_PARTS if part not in cls.inline_placement]
+        missing = [part for part in cls.alliance_model().part_keys() if part not in cls.inline_placement]
         if missing:
             raise TypeError(f"{cls.__name__}: inline_placement has no target for {', '.join(missing)}")
         for part, target in cls.inline_placement.items():
@@ -154,6 +154,14 @@ class ProgressNote(BaseModel):
                 raise TypeError(
                     f"{cls.__name__}: inline_placement sends '{part}' to unknown section '{target}'"
                 )
+
+    @classmethod
+    def alliance_model(cls) -> type[Alliance]:
+        """The model of this kind's alliance section (a plugin's kind may extend it)."""
+        model = cls.model_fields["alliance"].annotation
+        if not (isinstance(model, type) and issubclass(model, Alliance)):
+            raise TypeError(f"{cls.__name__}.alliance must be an Alliance model")
+        return model
 
     @classmethod
     def kind_name(cls) -> str:

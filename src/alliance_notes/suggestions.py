@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
 from alliance_notes.alliance import Alliance, single_answers
 from alliance_notes.evidence import Observation
+from alliance_notes.outline import alliance_outline, described_fields
 from alliance_notes.walk import instances_in
 
 
@@ -37,34 +39,34 @@ class SuggestionWarning(UserWarning):
         super().__init__(f"extractor '{plugin}': {reason}")
 
 
-#: The list-valued parts of the section, as paths of field names.
-LIST_PARTS: tuple[tuple[str, ...], ...] = (
-    ("trust", "built_by"),
-    ("trust", "strained_by"),
-    ("respect", "client_voice"),
-    ("respect", "cultural_identity"),
-    ("respect", "power_and_trauma_sensitivity"),
-    ("respect", "strengths"),
-    ("boundaries", "roles_and_contact"),
-    ("boundaries", "confidentiality"),
-    ("boundaries", "events"),
-    ("autonomy_and_consent", "consent_checks"),
-    ("autonomy_and_consent", "choices_offered"),
-    ("autonomy_and_consent", "declined"),
-    ("client_feedback",),
-    ("plan",),
-)
-#: The parts that hold one item; the first source (or the existing note) that has one wins.
-SINGLE_PARTS: tuple[tuple[str, ...], ...] = (
-    ("summary",),
-    ("autonomy_and_consent", "pace"),
-    ("respect", "pronouns"),
-    ("boundaries", "ended_on_time"),
-    ("measures", "srs"),
-    ("measures", "wai_sr"),
-    ("measures", "ors"),
-)
-_ASSESSED_PARTS = ("respect", "boundaries", "autonomy_and_consent", "measures")
+#: Parts whose items link to each other by rupture id; merged on their own.
+_LINKED_PARTS = (("ruptures",), ("repairs",))
+
+
+@cache
+def list_parts(alliance: type[Alliance] = Alliance) -> tuple[tuple[str, ...], ...]:
+    """The list-valued fields of the section (ruptures and repairs aside), as paths, read off
+    its outline."""
+    return tuple(
+        field.path
+        for field in described_fields(alliance)
+        if field.kind == "items" and field.path not in _LINKED_PARTS
+    )
+
+
+@cache
+def single_parts(alliance: type[Alliance] = Alliance) -> tuple[tuple[str, ...], ...]:
+    """The fields that hold one item or a yes/no; the first source (or the existing note)
+    that gives one wins."""
+    return tuple(field.path for field in described_fields(alliance) if field.kind in ("item", "yes_no"))
+
+
+@cache
+def _assessed_parts(alliance: type[Alliance]) -> tuple[str, ...]:
+    """The parts with a status of their own (assessed or not), whose content implies it."""
+    return tuple(
+        part.key for part in alliance_outline(alliance) if part.model and "status" in part.model.model_fields
+    )
 _TRUST_ORDER = ("strained", "strengthening", "steady")
 _WORDS = re.compile(r"[a-z0-9]+")
 
@@ -134,7 +136,10 @@ def _absorb(kept: list[dict[str, Any]], item: dict[str, Any], replace: bool) -> 
 class _Merger:
     """Accumulates alliance data from several sources."""
 
-    def __init__(self, base: dict[str, Any] | None = None, replace: bool = True) -> None:
+    def __init__(
+        self, model: type[Alliance], base: dict[str, Any] | None = None, replace: bool = True
+    ) -> None:
+        self.model = model
         self.data: dict[str, Any] = base or {}
         self.replace = replace
         self.ruptures: list[dict[str, Any]] = list(self.data.get("ruptures", []))
@@ -171,7 +176,7 @@ class _Merger:
 
     def add(self, source: dict[str, Any]) -> None:
         """Merge one source's suggestions into the result."""
-        for path in LIST_PARTS:
+        for path in list_parts(self.model):
             items = _get(source, path) or []
             if path == ("plan",):
                 continue  # after the ruptures, whose ids plan items may mention
@@ -181,7 +186,7 @@ class _Merger:
                     self.added.setdefault(".".join(path), []).append(item)
             if kept:
                 _set(self.data, path, kept)
-        for path in SINGLE_PARTS:
+        for path in single_parts(self.model):
             value = _get(source, path)
             if value is not None and _get(self.data, path) is None:
                 _set(self.data, path, value)
@@ -230,7 +235,7 @@ class _Merger:
             self.data["rupture_screening"] = "observed"
         if self.repairs:
             self.data["repairs"] = self.repairs
-        for part in _ASSESSED_PARTS:
+        for part in _assessed_parts(self.model):
             values = self.data.get(part)
             if isinstance(values, dict) and any(
                 v not in (None, [], {}) for k, v in values.items() if k != "status"
@@ -238,13 +243,13 @@ class _Merger:
                 values["status"] = "assessed"
         if not self.data.get("set_by"):
             self.data.pop("set_by", None)
-        return Alliance.model_validate(self.data)
+        return self.model.model_validate(self.data)
 
 
 def merge_suggestions(suggestions: Sequence[Alliance]) -> Alliance:
     """Several extractors' suggestions as one section, without duplicates, each item
     keeping the provenance of the extractor that suggested it."""
-    merger = _Merger()
+    merger = _Merger(type(suggestions[0]) if suggestions else Alliance)
     for alliance in suggestions:
         merger.add(_data(alliance))
     return merger.result()
@@ -260,7 +265,7 @@ def add_suggestions(alliance: Alliance, suggestions: Alliance) -> Alliance:
     the clinician's judgement, and the suggestions stay visible in the findings.
     """
     base = _data(alliance)
-    merger = _Merger(base, replace=False)
+    merger = _Merger(type(alliance), base, replace=False)
     incoming = _data(suggestions)
     if base.get("rupture_screening") == "none_observed":
         incoming.pop("ruptures", None)
@@ -276,7 +281,7 @@ def suggestion_problems(alliance: Alliance) -> list[str]:
     problems: list[str] = []
     if alliance.rupture_screening.value == "none_observed":
         problems.append("rupture_screening asserts that no rupture was observed")
-    for part in _ASSESSED_PARTS:
+    for part in _assessed_parts(type(alliance)):
         value = getattr(alliance, part)
         if value.status.value == "assessed" and not value.has_content():
             problems.append(f"{part} is marked assessed with nothing detected")

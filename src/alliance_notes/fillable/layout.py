@@ -22,9 +22,11 @@ on the 3RS for ruptures and repairs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 from alliance_notes.alliance import (
+    Alliance,
     BoundaryEvent,
     ConsentCheck,
     DeclinedTopic,
@@ -36,6 +38,7 @@ from alliance_notes.alliance import (
 )
 from alliance_notes.evidence import Finding, Observation
 from alliance_notes.measures import OutcomeRatingScale, SessionRatingScale, WorkingAllianceInventory
+from alliance_notes.outline import FieldKind, FieldOutline, PartOutline, alliance_outline
 from alliance_notes.vocabulary import (
     Assessment,
     Author,
@@ -259,8 +262,6 @@ FOLLOW_UP = Shape(
 
 # -- fields and parts -----------------------------------------------------------------------------
 
-#: How a field is filled: a list of items, at most one item, or a pick list.
-FieldKind = Literal["items", "item", "choice", "yes_no"]
 
 
 @dataclass(frozen=True)
@@ -294,277 +295,56 @@ class FormPart:
     fields: tuple[FormField, ...] = field(default_factory=tuple)
 
 
-def _assessed(path: str, what: str) -> FormField:
-    return FormField(
-        (path, "status"),
-        "Assessed",
-        f"tick “assessed” if you attended to {what} this session, even with nothing to note; "
-        "blank means not assessed.",
-        "choice",
-        choice=Assessment,
+#: The shape of one item in the form, by the item's model.
+SHAPES: dict[type[Observation], Shape] = {
+    shape.model: shape
+    for shape in (
+        FINDING,
+        PRONOUNS,
+        BOUNDARY_EVENT,
+        CONSENT_CHECK,
+        DECLINED,
+        RUPTURE,
+        REPAIR,
+        SRS,
+        ORS,
+        WAI_SR,
+        FEEDBACK,
+        FOLLOW_UP,
+    )
+}
+
+
+def item_shape(model: type[Observation]) -> Shape:
+    """How an item of ``model`` is written in the form: its own shape, or its base's when a
+    subclass adds no field."""
+    for known in model.__mro__:
+        shape = SHAPES.get(known)
+        if shape is not None and set(model.model_fields) == set(getattr(known, "model_fields", {})):
+            return shape if known is model else Shape(model, shape.primary, shape.slots, shape.label_primary)
+    raise TypeError(f"the form has no shape for items of {model.__name__}; add one to SHAPES")
+
+
+def _form_field(part: PartOutline, described: FieldOutline) -> FormField:
+    prompt = described.description.prompt.format(part=part.title.lower())
+    if described.kind in ("items", "item"):
+        shape = item_shape(described.item)
+        return FormField(described.path, described.form_label, prompt, described.kind, shape)
+    choice = described.item if described.kind == "choice" else None
+    return FormField(described.path, described.form_label, prompt, described.kind, choice=choice)
+
+
+@cache
+def form_parts(alliance: type[Alliance]) -> tuple[FormPart, ...]:
+    """The form's parts and fields for an alliance section model, read off its outline."""
+    return tuple(
+        FormPart(part.key, part.title, tuple(_form_field(part, field) for field in part.fields))
+        for part in alliance_outline(alliance)
     )
 
 
-PARTS: tuple[FormPart, ...] = (
-    FormPart(
-        "summary",
-        "Summary",
-        (
-            FormField(
-                ("summary",),
-                "Summary",
-                "the state of the alliance this session, in a sentence or two.",
-                "item",
-                FINDING,
-            ),
-        ),
-    ),
-    FormPart(
-        "trust",
-        "Trust",
-        (
-            FormField(
-                ("trust", "state"),
-                "Trust this session",
-                "how did trust move? Tick one.",
-                "choice",
-                choice=TrustState,
-            ),
-            FormField(
-                ("trust", "built_by"),
-                "Built trust",
-                "what helped the client feel secure: being consistent, remembering something "
-                "from an earlier session, acknowledging effort, validating a feeling, letting "
-                "them set the pace (“share only when you're ready”)?",
-                "items",
-                FINDING,
-            ),
-            FormField(
-                ("trust", "strained_by"),
-                "Strained trust",
-                "any moment the client may have felt misread, judged or rushed?",
-                "items",
-                FINDING,
-            ),
-        ),
-    ),
-    FormPart(
-        "respect",
-        "Respect",
-        (
-            _assessed("respect", "respect"),
-            FormField(
-                ("respect", "client_voice"),
-                "Client's voice and choices",
-                "how the client's voice and choices guided the session, as the guide of their own story.",
-                "items",
-                FINDING,
-            ),
-            FormField(
-                ("respect", "cultural_identity"),
-                "Cultural identity",
-                "race, gender, class, religion, ability and more: what mattered, what you "
-                "asked about, any cue you may have missed.",
-                "items",
-                FINDING,
-            ),
-            FormField(
-                ("respect", "power_and_trauma_sensitivity"),
-                "Power and trauma sensitivity",
-                "attention to the power difference between you, and to trauma.",
-                "items",
-                FINDING,
-            ),
-            FormField(
-                ("respect", "pronouns"),
-                "Pronouns",
-                "the pronouns the client uses, in their words, and whether you used them correctly.",
-                "item",
-                PRONOUNS,
-            ),
-            FormField(
-                ("respect", "strengths"),
-                "Strengths noticed",
-                "strengths you noticed and named: the whole person, not a label.",
-                "items",
-                FINDING,
-            ),
-        ),
-    ),
-    FormPart(
-        "boundaries",
-        "Boundaries",
-        (
-            _assessed("boundaries", "boundaries"),
-            FormField(
-                ("boundaries", "ended_on_time"),
-                "Session ended on time",
-                "tick one.",
-                "yes_no",
-            ),
-            FormField(
-                ("boundaries", "roles_and_contact"),
-                "Roles and contact outside sessions",
-                "contact between sessions, other roles you share, meeting outside therapy.",
-                "items",
-                FINDING,
-            ),
-            FormField(
-                ("boundaries", "confidentiality"),
-                "Confidentiality",
-                "how private information was handled or discussed.",
-                "items",
-                FINDING,
-            ),
-            FormField(
-                ("boundaries", "events"),
-                "Boundary tested",
-                "was a boundary raised, tested or crossed (a request for contact, a gift, "
-                "running over time)? What happened, who raised it, and how you handled it "
-                "without over-stepping or rescuing.",
-                "items",
-                BOUNDARY_EVENT,
-            ),
-        ),
-    ),
-    FormPart(
-        "autonomy_and_consent",
-        "Autonomy and consent",
-        (
-            _assessed("autonomy_and_consent", "autonomy and consent"),
-            FormField(
-                ("autonomy_and_consent", "consent_checks"),
-                "Asked before a hard topic",
-                "did you ask before going into a difficult topic (“Would it feel okay to talk "
-                "about some of your past, or is that too much for now?”)? The topic and the "
-                "client's answer.",
-                "items",
-                CONSENT_CHECK,
-            ),
-            FormField(
-                ("autonomy_and_consent", "choices_offered"),
-                "Choices offered",
-                "choices you offered about what to work on and how.",
-                "items",
-                FINDING,
-            ),
-            FormField(
-                ("autonomy_and_consent", "declined"),
-                "Declined by the client",
-                "anything the client said no to, and whether that was honoured.",
-                "items",
-                DECLINED,
-            ),
-            FormField(
-                ("autonomy_and_consent", "pace"),
-                "Pace agreed",
-                "the pace you and the client agreed (“We'll move at your pace”).",
-                "item",
-                FINDING,
-            ),
-        ),
-    ),
-    FormPart(
-        "ruptures",
-        "Ruptures",
-        (
-            FormField(
-                ("rupture_screening",),
-                "Ruptures looked for",
-                "did you watch for strains in the relationship? Tick one.",
-                "choice",
-                choice=RuptureScreening,
-            ),
-            FormField(
-                ("ruptures",),
-                "Ruptures",
-                "a strain or break in the work or the bond: the client moving away "
-                "(withdrawal) or against you (confrontation). Distance after a question, "
-                "feeling misread or judged, a missed cultural cue.",
-                "items",
-                RUPTURE,
-            ),
-        ),
-    ),
-    FormPart(
-        "repairs",
-        "Repairs",
-        (
-            FormField(
-                ("repairs",),
-                "Repairs",
-                "how you noticed and named the rupture, owned your part and invited repair "
-                "(“I noticed some distance after our last talk — did something feel wrong?”).",
-                "items",
-                REPAIR,
-            ),
-        ),
-    ),
-    FormPart(
-        "measures",
-        "Measures",
-        (
-            FormField(
-                ("measures", "status"),
-                "Assessed",
-                "tick “assessed” to record that measures were considered; with none filled in "
-                "below, the note says none was given. Blank means not recorded.",
-                "choice",
-                choice=Assessment,
-            ),
-            FormField(
-                ("measures", "srs"),
-                "Session Rating Scale (SRS)",
-                "the client's marks on each line, 0–10 with one decimal. Leave blank if not given.",
-                "item",
-                SRS,
-            ),
-            FormField(
-                ("measures", "wai_sr"),
-                "Working Alliance Inventory (WAI-SR)",
-                "the client's 12 item scores, 1–5 each. Leave blank if not given.",
-                "item",
-                WAI_SR,
-            ),
-            FormField(
-                ("measures", "ors"),
-                "Outcome Rating Scale (ORS)",
-                "the client's marks on each line, 0–10 with one decimal. Leave blank if not given.",
-                "item",
-                ORS,
-            ),
-        ),
-    ),
-    FormPart(
-        "client_feedback",
-        "Client feedback",
-        (
-            FormField(
-                ("client_feedback",),
-                "Check-in questions",
-                "questions you asked about the relationship (“What helps you feel more secure "
-                "during our time?”, “Is there something I can change to support you better?”) "
-                "and the client's answers.",
-                "items",
-                FEEDBACK,
-            ),
-        ),
-    ),
-    FormPart(
-        "plan",
-        "Plan",
-        (
-            FormField(
-                ("plan",),
-                "Alliance follow-ups",
-                "what to do about the relationship next time: check in about a rupture, keep "
-                "to the agreed pace.",
-                "items",
-                FOLLOW_UP,
-            ),
-        ),
-    ),
-)
+#: The form's parts for the built-in alliance section.
+PARTS: tuple[FormPart, ...] = form_parts(Alliance)
 
 #: The heading of the alliance section in the form.
 ALLIANCE_TITLE = "Therapeutic alliance"

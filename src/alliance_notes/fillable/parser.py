@@ -31,6 +31,7 @@ from alliance_notes.fillable.layout import (
     Shape,
     Slot,
     choice_noun,
+    form_parts,
 )
 from alliance_notes.fillable.reader import (
     BULLET,
@@ -737,7 +738,7 @@ def parse_filled(
     model = _kind(first_pass, kinds, reading)
     if model is None:
         raise NoteValidationError([*first_pass.problems, *reading.problems], source)
-    document = read_document(text, model.host_sections)
+    document = read_document(text, model.host_sections, form_parts(model.alliance_model()))
     reading.problems.extend(document.problems)
     data: dict[str, Any] = {"kind": model.kind_name(), "session": {}, "authorship": {}}
     reading.at("", 1)

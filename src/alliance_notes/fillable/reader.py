@@ -377,10 +377,12 @@ def _by_title(title: str, options: Mapping[str, object]) -> object | None:
 class _Walker:
     """Walks the body's lines, sending each to its section, part, field or the notes."""
 
-    def __init__(self, host_sections: Sequence[HostSection], document: RawDocument) -> None:
+    def __init__(
+        self, host_sections: Sequence[HostSection], parts: Sequence[FormPart], document: RawDocument
+    ) -> None:
         self.document = document
         self.sections = {normalize(section.title): section for section in host_sections}
-        self.parts = {normalize(part.title): part for part in PARTS}
+        self.parts = {normalize(part.title): part for part in parts}
         self.state = "preamble"
         self.section: RawSection | None = None
         self.part: FormPart | None = None
@@ -425,7 +427,7 @@ class _Walker:
             self.part = part
             self.state = "part"
         else:
-            self._unknown(line, title, [p.title for p in PARTS], "part of the alliance section")
+            self._unknown(line, title, [p.title for p in self.parts.values()], "part of the alliance section")
         return True
 
     def _unknown(self, line: Line, title: str, known: list[str], what: str) -> None:
@@ -479,16 +481,19 @@ class _Walker:
             self.document.notes.append(line.number)
 
 
-def read_document(text: str, host_sections: Sequence[HostSection] | None) -> RawDocument:
+def read_document(
+    text: str, host_sections: Sequence[HostSection] | None, parts: Sequence[FormPart] = PARTS
+) -> RawDocument:
     """The form's pieces.  ``host_sections`` are the note kind's (``None`` when the kind
-    is not known yet: the body is then not read)."""
+    is not known yet: the body is then not read); ``parts`` are the form parts of the
+    kind's alliance section."""
     document = RawDocument()
     lines, problems = split_lines(text)
     document.problems.extend(problems)
     start = _front_matter(lines, document)
     if host_sections is None:
         return document
-    walker = _Walker(host_sections, document)
+    walker = _Walker(host_sections, parts, document)
     for line in lines[start:]:
         walker.line(line)
     walker.close_field()

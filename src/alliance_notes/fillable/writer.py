@@ -26,7 +26,6 @@ from alliance_notes.fillable.layout import (
     CONFIRMED_LABEL,
     DETAILS,
     FINDING,
-    PARTS,
     RULE,
     SUGGESTED_BY,
     SUGGESTION_MARK,
@@ -35,6 +34,7 @@ from alliance_notes.fillable.layout import (
     FormField,
     Shape,
     Slot,
+    form_parts,
 )
 from alliance_notes.fillable.parser import _quote, _Reading, _text, detail_text, host_text, parse_filled
 from alliance_notes.fillable.reader import Line, RawSlot, heading, read_item
@@ -258,7 +258,7 @@ class _Writer:
                     for form_field in part.fields
                 ],
             }
-            for part in PARTS
+            for part in form_parts(self.model.alliance_model())
         ]
         sections = [
             {
