@@ -535,12 +535,17 @@ def _pick_slot(raw: RawField) -> tuple[RawSlot, list[RawSlot]]:
     lines under it that say which program suggested the answer (see the writer)."""
     boxes: list[Line] = []
     provenance: list[RawSlot] = []
+    current: RawSlot | None = None
     for line in raw.lines:
         width, stripped = indent_of(line.text)
         started = slot_start(stripped, FINDING) if width and stripped else None
         if isinstance(started, SlotStart) and started.key in _PROVENANCE_KEYS:
-            provenance.append(RawSlot(started.key, line.number, started.value, width + 2))
+            current = RawSlot(started.key, line.number, started.value, width + 2)
+            provenance.append(current)
+        elif current is not None and (not stripped or width > current.column - 2):
+            current.rest.append(line)  # a value that runs on to indented lines
         else:
+            current = None
             boxes.append(line)
     return RawSlot("", raw.line, "", 0, boxes), provenance
 
