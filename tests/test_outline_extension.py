@@ -17,8 +17,8 @@ from alliance_notes.alliance import Alliance, Respect, single_answers
 from alliance_notes.evidence import Finding
 from alliance_notes.fillable.parser import parse_filled
 from alliance_notes.fillable.writer import blank_template, prefilled_template
-from alliance_notes.host import Host
 from alliance_notes.hookspecs import hookimpl
+from alliance_notes.host import Host
 from alliance_notes.note import ProgressNote, SoapNote
 from alliance_notes.outline import Described, Part, part_outline
 from alliance_notes.suggestions import add_suggestions, merge_suggestions
