@@ -6,11 +6,14 @@ import copy
 import json
 import subprocess
 import sys
+import typing
 from typing import Any
 
 import pytest
 from openai.lib._pydantic import _ensure_strict_json_schema, to_strict_json_schema
+from pydantic import BaseModel
 
+from alliance_notes.alliance import Alliance
 from alliance_notes.errors import AllianceNotesError
 from alliance_notes.llm import (
     LlmAlliance,
@@ -19,6 +22,7 @@ from alliance_notes.llm import (
     openai_response_format,
     schema_problems,
 )
+from alliance_notes.outline import alliance_outline
 
 
 def test_the_openai_sdk_leaves_the_schema_unchanged() -> None:
@@ -97,3 +101,34 @@ def test_the_command_line_refuses_llm_with_kind() -> None:
     )
     assert result.returncode == 2
     assert "leave out --kind" in result.stderr
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    for option in (annotation, *typing.get_args(annotation)):
+        for inner in (option, *typing.get_args(option)):
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner
+    return None
+
+
+def test_the_llm_section_follows_the_alliance_outline_field_for_field() -> None:
+    """The LLM shape is written by hand for the providers' strict modes; this keeps it equal
+    to the one description of the section (measures and provenance are never asked for)."""
+    for part in alliance_outline(Alliance):
+        if part.key == "measures":
+            assert part.key not in LlmAlliance.model_fields
+            continue
+        llm_part = None
+        if part.model is not None:
+            llm_part = _model_in(LlmAlliance.model_fields[part.key].annotation)
+            assert llm_part is not None
+            assert list(llm_part.model_fields) == [field.name for field in part.fields], part.key
+        for field in part.fields:
+            owner = LlmAlliance if part.model is None else llm_part
+            assert owner is not None
+            assert field.name in owner.model_fields, field.key
+            if field.kind in ("items", "item"):
+                llm_item = _model_in(owner.model_fields[field.name].annotation)
+                assert llm_item is not None
+                asked = set(field.item.model_fields) - {"provenance", "belongs"}
+                assert set(llm_item.model_fields) == asked, field.key

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from pydantic import Field
 
 from alliance_notes import create_host
@@ -22,6 +23,7 @@ from alliance_notes.host import Host
 from alliance_notes.note import ProgressNote, SoapNote
 from alliance_notes.outline import Described, Part, part_outline
 from alliance_notes.suggestions import add_suggestions, merge_suggestions
+from alliance_notes.testing import missing_values, notes
 from formats_support import fhir_narrative_text
 
 HUMOUR = "Laughed together about the broken lift"
@@ -146,3 +148,11 @@ def test_suggestions_for_the_new_field_are_merged_and_marked(clinic_host: Host) 
     text = clinic_host.render(extended, "text")
     assert "Humour welcomed by the client: yes [suggestion: to confirm]" in text
     assert f"Shared humour: {SUGGESTED_HUMOUR} [suggestion: to confirm]" in text
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(note=notes([ClinicSoapNote]))
+def test_generated_notes_of_the_extended_kind_show_and_read_back_every_value(note: ProgressNote) -> None:
+    host = create_host(environ={}, plugins=[("clinic-kinds", _ClinicKinds())])
+    assert missing_values(note, host.render(note, "text")) == []
+    assert parse_filled(prefilled_template(note), {"clinic-soap": ClinicSoapNote}).note == note

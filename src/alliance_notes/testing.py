@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from typing import Any, TypeVar
 
 from hypothesis import strategies as st
@@ -25,8 +26,6 @@ from pydantic import BaseModel
 
 from alliance_notes.alliance import (
     Alliance,
-    AutonomyAndConsent,
-    Boundaries,
     BoundaryEvent,
     ConsentCheck,
     DeclinedTopic,
@@ -34,9 +33,7 @@ from alliance_notes.alliance import (
     FollowUp,
     Pronouns,
     Repair,
-    Respect,
     Rupture,
-    Trust,
 )
 from alliance_notes.evidence import Evidence, Finding, Provenance
 from alliance_notes.measures import (
@@ -45,6 +42,7 @@ from alliance_notes.measures import (
     WorkingAllianceInventory,
 )
 from alliance_notes.note import BUILT_IN_KINDS, Authorship, ProgressNote, Session
+from alliance_notes.outline import FieldOutline, PartOutline, alliance_outline
 from alliance_notes.vocabulary import (
     Assessment,
     Author,
@@ -151,101 +149,103 @@ def findings() -> st.SearchStrategy[Finding]:
 _line_scores = st.integers(0, 100).map(lambda tenths: tenths / 10)
 
 
-def _trust() -> st.SearchStrategy[Trust]:
-    assessed = st.builds(
-        Trust,
-        state=st.sampled_from([TrustState.STRENGTHENING, TrustState.STEADY, TrustState.STRAINED]),
-        built_by=_few(findings()),
-        strained_by=_few(findings()),
-    )
-    return st.just(Trust()) | assessed
+def _measure_items() -> _Known:
+    return {
+        SessionRatingScale: _observed(
+            SessionRatingScale,
+            relationship=_line_scores,
+            goals_and_topics=_line_scores,
+            approach_or_method=_line_scores,
+            overall=_line_scores,
+            administered=_optional(_choices(SessionPoint)),
+        ),
+        WorkingAllianceInventory: _observed(
+            WorkingAllianceInventory,
+            items=st.lists(st.integers(1, 5), min_size=12, max_size=12),
+            administered=_optional(_choices(SessionPoint)),
+        ),
+        OutcomeRatingScale: _observed(
+            OutcomeRatingScale,
+            individually=_line_scores,
+            interpersonally=_line_scores,
+            socially=_line_scores,
+            overall=_line_scores,
+            administered=_optional(_choices(SessionPoint)),
+        ),
+    }
 
 
-def _assessed_part(model: type[T], **fields: st.SearchStrategy[Any]) -> st.SearchStrategy[T]:
-    return st.just(model()) | st.builds(model, status=st.just(Assessment.ASSESSED), **fields)
+#: Strategies for one item, by the item's model.
+_Known = dict[type[Any], st.SearchStrategy[Any]]
 
 
-def _alliance_parts() -> st.SearchStrategy[dict[str, Any]]:
+def _item_strategies() -> _Known:
+    """One item of each model the built-in section holds (ruptures and repairs aside: their
+    ids link them, see :func:`alliances`)."""
+    return {
+        Finding: findings(),
+        Pronouns: _observed(Pronouns, recorded=texts(15), used_correctly=_optional(st.booleans())),
+        BoundaryEvent: _observed(
+            BoundaryEvent,
+            area=_choices(BoundaryArea),
+            initiated_by=_choices(InitiatedBy),
+            description=texts(),
+            handling=_optional(texts()),
+        ),
+        ConsentCheck: _observed(ConsentCheck, topic=texts(), response=_choices(ConsentResponse)),
+        DeclinedTopic: _observed(DeclinedTopic, topic=texts(), honoured=st.booleans()),
+        FeedbackAnswer: _observed(FeedbackAnswer, question=texts(), answer=texts()),
+        **_measure_items(),
+    }
+
+
+def _item_strategy(model: type[Any], known: _Known) -> st.SearchStrategy[Any]:
+    for base in model.__mro__:
+        if base in known and set(model.model_fields) == set(base.model_fields):
+            return known[base] if base is model else known[base].map(lambda item: model(**dict(item)))
+    raise TypeError(f"no strategy for items of {model.__name__}; extend alliance_notes.testing")
+
+
+def _field_values(field: FieldOutline, known: _Known) -> st.SearchStrategy[Any]:
+    if field.kind == "items":
+        return _few(_item_strategy(field.item, known))
+    if field.kind == "item":
+        return _optional(_item_strategy(field.item, known))
+    return _optional(st.booleans())
+
+
+#: Parts whose items link by rupture id, generated together in :func:`alliances`.
+_LINKED = frozenset({"ruptures", "repairs", "plan"})
+
+
+def _part_values(part: PartOutline, known: _Known) -> st.SearchStrategy[Any]:
+    """A part's data: not assessed (empty), or assessed with any of its fields filled."""
+    fields = {field.name: _field_values(field, known) for field in part.fields if field.kind != "choice"}
+    if part.model is None:
+        (value,) = fields.values()
+        return value
+    gate = next(field for field in part.fields if field.kind == "choice")
+    answers = [choice for choice in gate.item if choice.value != "not_assessed"]
+    assessed = st.fixed_dictionaries({gate.name: st.sampled_from(answers), **fields})
+    return (st.just({}) | assessed).map(part.model.model_validate)
+
+
+@cache
+def _alliance_parts(model: type[Alliance]) -> st.SearchStrategy[dict[str, Any]]:
+    """Every part of the section but the linked ones, read off the section's outline."""
+    known = _item_strategies()
     return st.fixed_dictionaries(
-        {
-            "summary": _optional(findings()),
-            "trust": _trust(),
-            "respect": _assessed_part(
-                Respect,
-                client_voice=_few(findings()),
-                cultural_identity=_few(findings()),
-                power_and_trauma_sensitivity=_few(findings()),
-                pronouns=_optional(
-                    _observed(Pronouns, recorded=texts(15), used_correctly=_optional(st.booleans()))
-                ),
-                strengths=_few(findings()),
-            ),
-            "boundaries": _assessed_part(
-                Boundaries,
-                ended_on_time=_optional(st.booleans()),
-                roles_and_contact=_few(findings()),
-                confidentiality=_few(findings()),
-                events=_few(
-                    _observed(
-                        BoundaryEvent,
-                        area=_choices(BoundaryArea),
-                        initiated_by=_choices(InitiatedBy),
-                        description=texts(),
-                        handling=_optional(texts()),
-                    )
-                ),
-            ),
-            "autonomy_and_consent": _assessed_part(
-                AutonomyAndConsent,
-                consent_checks=_few(
-                    _observed(ConsentCheck, topic=texts(), response=_choices(ConsentResponse))
-                ),
-                choices_offered=_few(findings()),
-                declined=_few(_observed(DeclinedTopic, topic=texts(), honoured=st.booleans())),
-                pace=_optional(findings()),
-            ),
-            "measures": st.fixed_dictionaries(
-                {
-                    "srs": _optional(
-                        _observed(
-                            SessionRatingScale,
-                            relationship=_line_scores,
-                            goals_and_topics=_line_scores,
-                            approach_or_method=_line_scores,
-                            overall=_line_scores,
-                            administered=_optional(_choices(SessionPoint)),
-                        )
-                    ),
-                    "wai_sr": _optional(
-                        _observed(
-                            WorkingAllianceInventory,
-                            items=st.lists(st.integers(1, 5), min_size=12, max_size=12),
-                            administered=_optional(_choices(SessionPoint)),
-                        )
-                    ),
-                    "ors": _optional(
-                        _observed(
-                            OutcomeRatingScale,
-                            individually=_line_scores,
-                            interpersonally=_line_scores,
-                            socially=_line_scores,
-                            overall=_line_scores,
-                            administered=_optional(_choices(SessionPoint)),
-                        )
-                    ),
-                },
-                # A recorded "none given" when no measure is listed; "assessed" otherwise.
-                optional={"status": st.just(Assessment.ASSESSED.value)},
-            ),
-            "client_feedback": _few(_observed(FeedbackAnswer, question=texts(), answer=texts())),
-        }
+        {part.key: _part_values(part, known) for part in alliance_outline(model) if part.key not in _LINKED}
     )
 
 
 @st.composite
-def alliances(draw: st.DrawFn) -> Alliance:
-    """A valid alliance section: every part sometimes empty, sometimes full."""
-    parts = draw(_alliance_parts())
+def alliances(draw: st.DrawFn, model: type[Alliance] = Alliance) -> Alliance:
+    """A valid alliance section: every part sometimes empty, sometimes full.
+
+    :param model: the section's model; a plugin's subclass gets its own fields filled too.
+    """
+    parts = draw(_alliance_parts(model))
     rupture_count = draw(st.integers(0, 3))
     ruptures = []
     for number in range(1, rupture_count + 1):
@@ -291,9 +291,8 @@ def alliances(draw: st.DrawFn) -> Alliance:
         screening = RuptureScreening.OBSERVED
     else:
         screening = draw(st.sampled_from([RuptureScreening.NOT_ASSESSED, RuptureScreening.NONE_OBSERVED]))
-    alliance = Alliance(
-        **{key: value for key, value in parts.items() if key != "measures"},
-        measures=parts["measures"],
+    alliance = model(
+        **parts,
         rupture_screening=screening,
         ruptures=ruptures,
         repairs=repairs,
@@ -336,7 +335,7 @@ def notes(kinds: Sequence[type[ProgressNote]] | None = None) -> st.SearchStrateg
     def build(draw: st.DrawFn) -> ProgressNote:
         model = draw(st.sampled_from(models))
         host_text = {section.key: draw(_optional(texts(120))) for section in model.host_sections}
-        alliance = draw(alliances())
+        alliance = draw(alliances(model.alliance_model()))
         authorship = draw(_authorship())
         if authorship.written_by is WrittenBy.AI_DRAFT_REVIEWED and alliance.unconfirmed_suggestions():
             # A reviewed draft holds no unconfirmed suggestion: this one is still a draft.
