@@ -22,10 +22,12 @@ from hypothesis import strategies as st
 from alliance_notes import create_host
 from alliance_notes.alliance import Alliance, single_answers
 from alliance_notes.document import answer_provenance, build_document
+from alliance_notes.evidence import Observation, Provenance
 from alliance_notes.loading import note_from_data
 from alliance_notes.note import ProgressNote
 from alliance_notes.testing import notes
 from alliance_notes.vocabulary import Assessment, PartStatus, RuptureScreening
+from alliance_notes.walk import instances_in
 from formats_support import fhir_narrative_text
 
 #: How each format reads as text a person sees.
@@ -65,15 +67,18 @@ def recorded_absences(alliance: Alliance) -> set[PartStatus]:
 def machine_set_values(note: ProgressNote) -> int:
     """How many values a program set that no clinician has confirmed, read off the model.
 
-    Items carry their provenance; single answers are named in ``set_by`` or, in an AI draft
-    nobody reviewed, were all set by the scribe.  A screening that found no rupture is
-    shown twice, under ruptures and under repairs, and marked in both.
+    Items carry their provenance and single answers are named in ``set_by``; in an AI
+    draft nobody reviewed, whatever names no program was set by the scribe.  A screening
+    that found no rupture is shown twice, under ruptures and under repairs, and marked in
+    both.
     """
     alliance = note.alliance
-    items = alliance.unconfirmed_suggestions() - sum(
-        1 for provenance in alliance.set_by.values() if provenance.is_unconfirmed_suggestion
-    )
     drafted = note.authorship.written_by.value == "ai_draft"
+    items = sum(
+        1
+        for _, item in instances_in(alliance, Observation)
+        if item.provenance.is_unconfirmed_suggestion or (drafted and item.provenance == Provenance())
+    )
     answers = 0
     for path in single_answers(type(alliance)):
         provenance = alliance.set_by.get(path)

@@ -442,9 +442,8 @@ def answer_provenance(note: ProgressNote) -> dict[str, Provenance]:
     clinician's decision yet.
     """
     set_by = dict(note.alliance.set_by)
-    authorship = note.authorship
-    if authorship.written_by is WrittenBy.AI_DRAFT and authorship.drafted_by is not None:
-        drafter = Provenance(author=Author.LANGUAGE_MODEL, suggested_by=authorship.drafted_by)
+    drafter = _scribe(note)
+    if drafter is not None:
         for path in single_answers(type(note.alliance)):
             alliance = note.alliance
             if path not in set_by and alliance.answer_is_set(path) and not alliance.answer_is_implied(path):
@@ -452,16 +451,51 @@ def answer_provenance(note: ProgressNote) -> dict[str, Provenance]:
     return set_by
 
 
-def _written_by(note: ProgressNote, set_by: AnswerProvenance) -> str:
+def _scribe(note: ProgressNote) -> Provenance | None:
+    """The scribe of an AI draft nobody has reviewed yet, as a suggesting program."""
+    authorship = note.authorship
+    if authorship.written_by is WrittenBy.AI_DRAFT and authorship.drafted_by is not None:
+        return Provenance(author=Author.LANGUAGE_MODEL, suggested_by=authorship.drafted_by)
+    return None
+
+
+def as_drafted(note: ProgressNote) -> Alliance:
+    """The note's alliance section as a reader must take it.
+
+    In an AI draft nobody has reviewed, an item that names no program was written by the
+    scribe that drafted the note, not by the clinician: it is a suggestion until the
+    clinician confirms it.  Any other note's section is returned as it is.
+    """
+    scribe = _scribe(note)
+    if scribe is None:
+        return note.alliance
+    unnamed = Provenance().model_dump(mode="json")
+    drafted = scribe.model_dump(mode="json")
+
+    def attribute(value: Any) -> Any:
+        if isinstance(value, dict):
+            if value.get("provenance") == unnamed:
+                value = {**value, "provenance": drafted}
+            return {key: attribute(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [attribute(item) for item in value]
+        return value
+
+    data = attribute(note.alliance.model_dump(mode="json", exclude={"set_by"}))
+    data["set_by"] = note.alliance.model_dump(mode="json")["set_by"]
+    return type(note.alliance).model_validate(data)
+
+
+def _written_by(note: ProgressNote, alliance: Alliance, set_by: AnswerProvenance) -> str:
     """Who wrote the note, and how many of its suggestions still await the clinician."""
     label = note.authorship.written_by.label
-    waiting = note.alliance.unconfirmed_suggestions(set_by)
+    waiting = alliance.unconfirmed_suggestions(set_by)
     if waiting:
         label += f"; {waiting} suggestion{'s' if waiting != 1 else ''} not yet confirmed"
     return label
 
 
-def _facts(note: ProgressNote, set_by: AnswerProvenance) -> tuple[tuple[str, str], ...]:
+def _facts(note: ProgressNote, alliance: Alliance, set_by: AnswerProvenance) -> tuple[tuple[str, str], ...]:
     session, authorship = note.session, note.authorship
     facts: list[tuple[str, str | None]] = [
         ("Client", session.client),
@@ -471,7 +505,7 @@ def _facts(note: ProgressNote, set_by: AnswerProvenance) -> tuple[tuple[str, str
         ("Modality", None if session.modality is None else session.modality.label),
         ("Setting", None if session.setting is None else session.setting.label),
         ("Language", session.language),
-        ("Written by", _written_by(note, set_by)),
+        ("Written by", _written_by(note, alliance, set_by)),
         ("Clinician", authorship.clinician),
         ("Drafted by", authorship.drafted_by),
         ("Note schema", note.schema_version),
@@ -488,7 +522,8 @@ def build_document(note: ProgressNote, placement: str = "section") -> NoteDocume
     if placement not in PLACEMENTS:
         raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}")
     set_by = answer_provenance(note)
-    blocks = alliance_blocks(note.alliance, set_by)
+    alliance = as_drafted(note)
+    blocks = alliance_blocks(alliance, set_by)
     sections = []
     for host in note.host_sections:
         inline = (
@@ -508,7 +543,7 @@ def build_document(note: ProgressNote, placement: str = "section") -> NoteDocume
     return NoteDocument(
         kind=note.kind,
         title=f"{note.title} with therapeutic alliance",
-        facts=_facts(note, set_by),
+        facts=_facts(note, alliance, set_by),
         sections=tuple(sections),
         placement=placement,
     )
