@@ -134,3 +134,45 @@ def test_the_command_lines_transcript_formats_are_the_readers() -> None:
     from alliance_notes.transcripts import FORMATS
 
     assert tuple(sorted(FORMATS)) == TRANSCRIPT_FORMATS
+
+
+def test_extending_a_reviewed_draft_marks_every_new_value_and_claims_no_review() -> None:
+    note = create_host().load_note(NOTE)
+    assert note.authorship.written_by.value == "ai_draft_reviewed"
+    extended = extend(note, TRANSCRIPT).note
+    assert extended.authorship.written_by.value == "ai_draft_reviewed_with_suggestions"
+    # The reviewed trust state is kept, and not attributed to the extractor.
+    assert extended.alliance.trust.state is note.alliance.trust.state
+    assert "trust.state" not in extended.alliance.set_by
+    text = create_host().render(extended, "text")
+    waiting = extended.alliance.unconfirmed_suggestions()
+    assert waiting > 0
+    written_by = "AI draft reviewed by the clinician, with suggestions added since"
+    assert f"Written by: {written_by}; {waiting} suggestions not yet confirmed" in text
+    assert text.count("[suggestion: to confirm]") == waiting
+
+
+def test_a_single_answer_the_extractor_set_is_marked_in_the_note_and_the_form(tmp_path: Path) -> None:
+    small = tmp_path / "small.json"
+    small.write_text(
+        json.dumps(
+            {
+                "kind": "dap",
+                "session": {"client": "C-0412", "date": "2026-03-10"},
+                "authorship": {"written_by": "clinician"},
+                "data": "Data.",
+            }
+        ),
+        encoding="utf-8",
+    )
+    extended = extend(small, TRANSCRIPT).note
+    assert extended.alliance.set_by["trust.state"].suggested_by == "alliance-rules 0.2"
+    text = create_host().render(extended, "text")
+    assert "State this session: strengthening [suggestion: to confirm]" in text
+    from alliance_notes.fillable.writer import prefilled_template
+
+    form = prefilled_template(extended)
+    trust = form[form.index("**Trust this session**") : form.index("**Built trust**")]
+    assert "- [x] strengthening" in trust
+    assert "  - ⚑ Suggestion to confirm: [ ] confirmed" in trust
+    assert "  - Suggested by: extractor — alliance-rules 0.2" in trust

@@ -541,7 +541,7 @@ class BundleBuilder:
         if authorship.drafted_by is not None and authorship.written_by.value != "clinician":
             scribe = self._device(authorship.drafted_by, "AI scribe")
             agents = [self._agent("author", {"reference": scribe.device_url})]
-            reviewed = authorship.written_by.value == "ai_draft_reviewed"
+            reviewed = authorship.written_by.reviewed
             if reviewed:
                 agents.append(self._agent("verifier", self._verifier()))
             yield {

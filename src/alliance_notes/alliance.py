@@ -616,6 +616,29 @@ class Alliance(BaseModel):
         }
         return type(self).model_validate(data)
 
+    def attributed_to(self, provenance: Provenance) -> Alliance:
+        """This section with ``provenance`` for everything in it that names no program: items
+        with the default provenance, and the answers :meth:`answers_set_by` would mark.
+
+        How an AI draft is read: what its scribe wrote is the scribe's suggestion (or, once
+        the clinician reviewed the draft, the scribe's confirmed suggestion).
+        """
+        unnamed = Provenance().model_dump(mode="json")
+        named = provenance.model_dump(mode="json")
+
+        def attribute(value: Any) -> Any:
+            if isinstance(value, dict):
+                if value.get("provenance") == unnamed:
+                    value = {**value, "provenance": named}
+                return {key: attribute(item) for key, item in value.items()}
+            if isinstance(value, list):
+                return [attribute(item) for item in value]
+            return value
+
+        data = attribute(self.model_dump(mode="json", exclude={"set_by"}))
+        data["set_by"] = self.model_dump(mode="json")["set_by"]
+        return type(self).model_validate(data).answers_set_by(provenance)
+
     def unconfirmed_suggestions(self, set_by: Mapping[str, Provenance] | None = None) -> int:
         """How many items and single answers a program suggested and no clinician confirmed.
 

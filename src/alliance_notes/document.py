@@ -28,7 +28,6 @@ from alliance_notes.alliance import (
     Pronouns,
     Repair,
     Rupture,
-    single_answers,
 )
 from alliance_notes.evidence import Evidence, Finding, Observation, Provenance
 from alliance_notes.measures import (
@@ -434,23 +433,6 @@ def alliance_blocks(alliance: Alliance, set_by: AnswerProvenance | None = None) 
     return tuple(_part_block(alliance, part, answers) for part in alliance_outline(type(alliance)))
 
 
-def answer_provenance(note: ProgressNote) -> dict[str, Provenance]:
-    """Who set each single answer of the note's alliance section that a program suggested.
-
-    In an AI draft nobody has reviewed, every answer the note gives came from the scribe
-    that drafted it, unless the section names another program: none of them is the
-    clinician's decision yet.
-    """
-    set_by = dict(note.alliance.set_by)
-    drafter = _scribe(note)
-    if drafter is not None:
-        for path in single_answers(type(note.alliance)):
-            alliance = note.alliance
-            if path not in set_by and alliance.answer_is_set(path) and not alliance.answer_is_implied(path):
-                set_by[path] = drafter
-    return set_by
-
-
 def _scribe(note: ProgressNote) -> Provenance | None:
     """The scribe of an AI draft nobody has reviewed yet, as a suggesting program."""
     authorship = note.authorship
@@ -462,28 +444,19 @@ def _scribe(note: ProgressNote) -> Provenance | None:
 def as_drafted(note: ProgressNote) -> Alliance:
     """The note's alliance section as a reader must take it.
 
-    In an AI draft nobody has reviewed, an item that names no program was written by the
+    In an AI draft nobody has reviewed, whatever names no program (an item with the
+    default provenance, an answer not in :attr:`~Alliance.set_by`) was written by the
     scribe that drafted the note, not by the clinician: it is a suggestion until the
     clinician confirms it.  Any other note's section is returned as it is.
     """
     scribe = _scribe(note)
-    if scribe is None:
-        return note.alliance
-    unnamed = Provenance().model_dump(mode="json")
-    drafted = scribe.model_dump(mode="json")
+    return note.alliance if scribe is None else note.alliance.attributed_to(scribe)
 
-    def attribute(value: Any) -> Any:
-        if isinstance(value, dict):
-            if value.get("provenance") == unnamed:
-                value = {**value, "provenance": drafted}
-            return {key: attribute(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [attribute(item) for item in value]
-        return value
 
-    data = attribute(note.alliance.model_dump(mode="json", exclude={"set_by"}))
-    data["set_by"] = note.alliance.model_dump(mode="json")["set_by"]
-    return type(note.alliance).model_validate(data)
+def answer_provenance(note: ProgressNote) -> dict[str, Provenance]:
+    """Who set each single answer of the note's alliance section that a program suggested
+    (in an unreviewed AI draft, the scribe set every answer no other program is named for)."""
+    return dict(as_drafted(note).set_by)
 
 
 def _written_by(note: ProgressNote, alliance: Alliance, set_by: AnswerProvenance) -> str:
@@ -521,8 +494,8 @@ def build_document(note: ProgressNote, placement: str = "section") -> NoteDocume
     """
     if placement not in PLACEMENTS:
         raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}")
-    set_by = answer_provenance(note)
     alliance = as_drafted(note)
+    set_by = alliance.set_by
     blocks = alliance_blocks(alliance, set_by)
     sections = []
     for host in note.host_sections:

@@ -74,7 +74,7 @@ class Authorship(BaseModel):
 
     @model_validator(mode="after")
     def _reviewed_drafts_name_the_reviewer(self) -> Authorship:
-        if self.written_by is WrittenBy.AI_DRAFT_REVIEWED and self.clinician is None:
+        if self.written_by.reviewed and self.clinician is None:
             raise problem(
                 "missing_reviewer",
                 "name the clinician who reviewed the AI draft",
@@ -120,7 +120,8 @@ class ProgressNote(BaseModel):
                 raise problem(
                     "unreviewed_suggestions",
                     "says a clinician reviewed the draft, but {count} suggested item(s) or "
-                    "answer(s) are not confirmed; confirm them, or set it to 'ai_draft'",
+                    "answer(s) are not confirmed; confirm them, or set it to "
+                    "'ai_draft_reviewed_with_suggestions'",
                     at="authorship.written_by",
                     count=open_suggestions,
                 )

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from alliance_notes.alliance import Alliance
-from alliance_notes.evidence import Provenance
 from alliance_notes.grounding import QuoteProblem, check_quotes
 from alliance_notes.host import Host, create_host
 from alliance_notes.note import ProgressNote
@@ -70,23 +69,14 @@ def with_suggestions(note: ProgressNote, findings: Alliance) -> ProgressNote:
     """The note with the suggested findings that add something new (see
     :func:`~alliance_notes.suggestions.add_suggestions`), validated again.
 
-    A reviewed AI draft that gains unconfirmed suggestions becomes an AI draft again: the
-    note never claims a review its new suggestions have not had.
+    A reviewed AI draft that gains unconfirmed suggestions says so
+    (``ai_draft_reviewed_with_suggestions``): the note never claims a review its new
+    suggestions have not had, and what the clinician reviewed keeps its attribution.
     """
     data = note.model_dump(mode="json", exclude_none=True)
-    written = note.alliance
-    authorship = note.authorship
-    reviewed_draft = authorship.written_by is WrittenBy.AI_DRAFT_REVIEWED and authorship.drafted_by
-    if reviewed_draft:
-        # The answers the scribe drafted keep the clinician's confirmation if the note
-        # becomes a draft again below.
-        reviewed = {"author": "language_model", "suggested_by": authorship.drafted_by, "confirmed": True}
-        written = written.answers_set_by(Provenance.model_validate(reviewed))
-    alliance = add_suggestions(written, findings)
-    if reviewed_draft and alliance.unconfirmed_suggestions():
-        # The review covered the draft, not these new suggestions: the note is a draft again.
-        data["authorship"]["written_by"] = WrittenBy.AI_DRAFT.value
-    else:
-        alliance = add_suggestions(note.alliance, findings)
+    alliance = add_suggestions(note.alliance, findings)
+    if note.authorship.written_by is WrittenBy.AI_DRAFT_REVIEWED and alliance.unconfirmed_suggestions():
+        # The review covered the draft, not these new suggestions.
+        data["authorship"]["written_by"] = WrittenBy.AI_DRAFT_REVIEWED_WITH_SUGGESTIONS.value
     data["alliance"] = alliance.model_dump(mode="json", exclude_none=True)
     return type(note).model_validate(data)

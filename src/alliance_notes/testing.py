@@ -307,7 +307,7 @@ def alliances(draw: st.DrawFn, model: type[Alliance] = Alliance) -> Alliance:
 def _authorship(draw: st.DrawFn) -> Authorship:
     written_by = draw(_choices(WrittenBy))
     clinician = (
-        draw(_references) if written_by is WrittenBy.AI_DRAFT_REVIEWED else draw(_optional(_references))
+        draw(_references) if written_by.reviewed else draw(_optional(_references))
     )
     drafted_by = draw(texts(20)) if written_by is not WrittenBy.CLINICIAN else draw(_optional(texts(20)))
     return Authorship(written_by=written_by, clinician=clinician, drafted_by=drafted_by)
@@ -338,8 +338,10 @@ def notes(kinds: Sequence[type[ProgressNote]] | None = None) -> st.SearchStrateg
         alliance = draw(alliances(model.alliance_model()))
         authorship = draw(_authorship())
         if authorship.written_by is WrittenBy.AI_DRAFT_REVIEWED and alliance.unconfirmed_suggestions():
-            # A reviewed draft holds no unconfirmed suggestion: this one is still a draft.
-            authorship = authorship.model_copy(update={"written_by": WrittenBy.AI_DRAFT})
+            # A reviewed draft holds no unconfirmed suggestion: these came after the review.
+            authorship = authorship.model_copy(
+                update={"written_by": WrittenBy.AI_DRAFT_REVIEWED_WITH_SUGGESTIONS}
+            )
         return model(
             session=draw(sessions()),
             authorship=authorship,

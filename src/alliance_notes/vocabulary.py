@@ -55,6 +55,13 @@ class WrittenBy(Choice):
     CLINICIAN = "clinician"
     AI_DRAFT = "ai_draft"
     AI_DRAFT_REVIEWED = "ai_draft_reviewed"
+    #: Reviewed, then extended with suggestions the clinician has not confirmed yet.
+    AI_DRAFT_REVIEWED_WITH_SUGGESTIONS = "ai_draft_reviewed_with_suggestions"
+
+    @property
+    def reviewed(self) -> bool:
+        """True when a clinician reviewed the AI draft (what was added since aside)."""
+        return self in (WrittenBy.AI_DRAFT_REVIEWED, WrittenBy.AI_DRAFT_REVIEWED_WITH_SUGGESTIONS)
 
 
 class Record(Choice):
@@ -239,6 +246,7 @@ _LABELS: dict[str, str] = {
     "in_person": "in person",
     "ai_draft": "AI draft (not yet reviewed)",
     "ai_draft_reviewed": "AI draft reviewed by the clinician",
+    "ai_draft_reviewed_with_suggestions": "AI draft reviewed by the clinician, with suggestions added since",
     "progress_note": "progress note",
     "psychotherapy_note": "psychotherapy note (private)",
     "other_participant": "other participant",
