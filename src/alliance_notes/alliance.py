@@ -67,7 +67,8 @@ class _AssessedPart(BaseModel):
         ),
     ] = Field(
         default=Assessment.NOT_ASSESSED,
-        description="'assessed' when this part was looked at, even if nothing is listed.",
+        description="'assessed' when this part was looked at, even if nothing is listed. "
+        "Left out, it follows the content: assessed when anything is recorded, else not assessed.",
     )
 
     def has_content(self) -> bool:

@@ -36,7 +36,11 @@ class Provenance(BaseModel):
 
     model_config = STRICT_MODEL
 
-    author: Author = Field(default=Author.CLINICIAN, description="Who wrote the item.")
+    author: Author = Field(
+        default=Author.CLINICIAN,
+        description="Who wrote the item. Left out, the note's author did: the clinician, or, in an "
+        "AI draft nobody has reviewed, the scribe that drafted it.",
+    )
     suggested_by: Text | None = Field(
         default=None, description="The extractor or model that suggested it, e.g. 'alliance-rules 0.1'."
     )
@@ -104,7 +108,7 @@ class Observation(BaseModel):
         default=Record.PROGRESS_NOTE,
         description=(
             "The progress-note record, or a psychotherapy note kept separate from the record "
-            "(detailed analysis of the session's conversation)."
+            "(detailed analysis of the session's conversation). Left out: the progress-note record."
         ),
     )
 

@@ -105,7 +105,8 @@ class ProgressNote(BaseModel):
     inline_placement: ClassVar[Mapping[str, str]] = {}
 
     schema_version: Literal["1.0"] = Field(
-        default=SCHEMA_VERSION, description="Version of the alliance-notes note schema."
+        default=SCHEMA_VERSION,
+        description="Version of the alliance-notes note schema. Left out: the version this package reads.",
     )
     kind: str
     session: Session
