@@ -206,3 +206,17 @@ def test_the_smallest_note_renders_only_what_it_contains() -> None:
     text = _host.render(note, "text")
     for label in ("Modality", "Language", "Setting"):
         assert label not in text
+
+
+@_settings
+@given(note=notes())
+def test_canonical_json_carries_no_guessed_detail_and_every_mark(note: ProgressNote) -> None:
+    data = json.loads(_host.render(note, "json"))
+    for field in _OPTIONAL_FACTS:
+        if getattr(note.session, field) is None:
+            assert data["session"].get(field) is None
+    assert data["alliance"]["set_by"] == note.alliance.model_dump(mode="json")["set_by"]
+    marked = sum(
+        1 for _, item in instances_in(note.alliance, Observation) if item.provenance.is_unconfirmed_suggestion
+    )
+    assert json.dumps(data["alliance"]).count('"confirmed": false') >= marked
