@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alliance_notes.plugin_api import (
+    Audience,
     Block,
     NoteDocument,
     Observation,
@@ -114,8 +115,12 @@ RESTRICTED = {"system": CONFIDENTIALITY, "code": "R", "display": "restricted"}
 #: Why an alliance part's sub-section is empty, by the part's status in the document.
 #: Not assessed is "Not Asked"; a recorded absence is "Nil Known" (the code system's displays).
 EMPTY_REASONS: dict[PartStatus, tuple[str, str]] = {
-    status: ("nilknown", "Nil Known") if status.records_absence else ("notasked", "Not Asked")
-    for status in PartStatus
+    **{
+        status: ("nilknown", "Nil Known") if status.records_absence else ("notasked", "Not Asked")
+        for status in PartStatus
+    },
+    # Kept in the psychotherapy note: withheld for privacy, not unknown.
+    PartStatus.WITHHELD: ("withheld", "Information Withheld"),
 }
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
@@ -167,7 +172,8 @@ class BundleBuilder:
         self.document = document
         self.version = version
         self.canonical = canonical_json(note)
-        self.identity = uuid.uuid5(_NAMESPACE, f"{version}|{document.placement}|{self.canonical}")
+        frame = f"{version}|{document.placement}|{document.audience.value}"
+        self.identity = uuid.uuid5(_NAMESPACE, f"{frame}|{self.canonical}")
         self.date = note.session.date.isoformat()
         self.instant = f"{self.date}T00:00:00Z"
         self.composition_url = self.url("composition")
@@ -528,13 +534,16 @@ class BundleBuilder:
                 },
             }
         )
-        return {
+        bundle: Resource = {
             "resourceType": "Bundle",
             "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{self.identity}"},
             "type": "document",
             "timestamp": self.instant,
             "entry": [*head, *self.entries, *tail],
         }
+        if self.document.audience is Audience.PRIVATE:
+            _label_private(bundle)
+        return bundle
 
     def _provenances(self) -> Iterator[dict[str, Any]]:
         authorship = self.note.authorship
@@ -565,6 +574,14 @@ class BundleBuilder:
 
 def _score(value: float) -> dict[str, Any]:
     return {"value": value, "unit": "score", "system": UCUM, "code": "{score}"}
+
+
+def _label_private(bundle: Resource) -> None:
+    """Label the psychotherapy note, the Bundle and every resource in it, as such and as
+    restricted (domain reference §6): nothing in it may be read as part of the record."""
+    for resource in [bundle, *(entry["resource"] for entry in bundle["entry"])]:
+        security = resource.setdefault("meta", {}).setdefault("security", [])
+        security.extend(label for label in (PSYCHOTHERAPY_NOTE, RESTRICTED) if label not in security)
 
 
 def build_bundle(note: ProgressNote, document: NoteDocument, version: str) -> Resource:

@@ -492,6 +492,11 @@ class Alliance(BaseModel):
             form_label="Alliance follow-ups",
         ),
     ] = Field(default_factory=list, description="Alliance follow-ups for next session.")
+    withheld: list[str] = Field(
+        default_factory=list,
+        description="Parts whose content this view of the note leaves out because it belongs in "
+        "the separate psychotherapy note (written by the record view; see alliance_notes.audiences).",
+    )
     set_by: dict[str, Provenance] = Field(
         default_factory=dict,
         description="Who set each single answer that a program suggested, by its path "
@@ -545,6 +550,19 @@ class Alliance(BaseModel):
                     "'{ref}' is not the id of a rupture in this note",
                     at=f"plan[{index}].rupture",
                     ref=follow_up.rupture,
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _withheld_names_parts(self) -> Alliance:
+        keys = self.part_keys()
+        for index, key in enumerate(self.withheld):
+            if key not in keys or key in self.withheld[:index]:
+                raise problem(
+                    "unknown_part",
+                    "is not a part of the alliance section, or is named twice ({names})",
+                    at=f"withheld[{index}]",
+                    names=", ".join(keys),
                 )
         return self
 

@@ -40,17 +40,18 @@ from alliance_notes.note import ProgressNote
 from alliance_notes.outline import PartOutline, alliance_outline
 from alliance_notes.vocabulary import (
     PLACEMENTS,
-    Assessment,
+    Audience,
     Author,
     Choice,
     PartStatus,
     Record,
-    RuptureScreening,
     SessionPoint,
     WrittenBy,
 )
 
 ALLIANCE_TITLE = "Therapeutic alliance"
+#: The psychotherapy note's title: it says what the document is, and that it is not the record.
+PRIVATE_TITLE = "Psychotherapy note: kept separate from the medical record (45 CFR 164.501)"
 
 
 
@@ -125,6 +126,7 @@ class NoteDocument:
     facts: tuple[tuple[str, str], ...]
     sections: tuple[Section, ...]
     placement: str
+    audience: Audience = Audience.REVIEW
 
     def section(self, key: str) -> Section | None:
         """The section with this key, or ``None`` (the alliance section is absent inline)."""
@@ -184,9 +186,6 @@ def _item(
 #: Who set each single answer a program suggested, by path (see :attr:`Alliance.set_by`).
 AnswerProvenance = Mapping[str, Provenance]
 
-#: The answers that say whether a part was looked at, rather than what was found: shown as
-#: the part's status, never as an item.
-_STATUS_CHOICES: tuple[type[Choice], ...] = (Assessment, RuptureScreening)
 
 
 def _answer(label: str, text: str, provenance: Provenance | None) -> Item:
@@ -375,7 +374,7 @@ def _status_of(alliance: Alliance, part: PartOutline) -> tuple[str, Choice] | No
     if part.status_from is not None:
         return part.status_from, alliance.answer(part.status_from)
     for field in part.fields:
-        if field.kind == "choice" and issubclass(field.item, _STATUS_CHOICES):
+        if field.is_status:
             return field.key, alliance.answer(field.key)
     return None
 
@@ -387,7 +386,7 @@ def _part_items(alliance: Alliance, part: PartOutline, set_by: AnswerProvenance)
         if value is None:
             continue
         if field.kind == "choice":
-            if not issubclass(field.item, _STATUS_CHOICES):
+            if not field.is_status:
                 items.append(_answer(field.label, value.label, set_by.get(field.key)))
         elif field.kind == "yes_no":
             items.append(_answer(field.label, _yes_no(value), set_by.get(field.key)))
@@ -405,6 +404,8 @@ def _part_block(alliance: Alliance, part: PartOutline, set_by: AnswerProvenance)
     An answer still "not assessed" (trust's state, a part's status, the rupture screening)
     means the part was not assessed, whatever else it could hold.
     """
+    if part.key in alliance.withheld:
+        return Block(part.key, part.title, (), PartStatus.WITHHELD, part.code)
     status = _status_of(alliance, part)
     for field in part.fields:
         if field.kind == "choice" and alliance.answer(field.key).value == "not_assessed":
@@ -468,7 +469,9 @@ def _written_by(note: ProgressNote, alliance: Alliance, set_by: AnswerProvenance
     return label
 
 
-def _facts(note: ProgressNote, alliance: Alliance, set_by: AnswerProvenance) -> tuple[tuple[str, str], ...]:
+def _facts(
+    note: ProgressNote, alliance: Alliance, set_by: AnswerProvenance, audience: Audience
+) -> tuple[tuple[str, str], ...]:
     session, authorship = note.session, note.authorship
     facts: list[tuple[str, str | None]] = [
         ("Client", session.client),
@@ -481,22 +484,37 @@ def _facts(note: ProgressNote, alliance: Alliance, set_by: AnswerProvenance) -> 
         ("Written by", _written_by(note, alliance, set_by)),
         ("Clinician", authorship.clinician),
         ("Drafted by", authorship.drafted_by),
-        ("Note schema", note.schema_version),
+        ("Note schema", note.schema_version if audience is Audience.REVIEW else None),
     ]
     return tuple((label, value) for label, value in facts if value is not None)
 
 
-def build_document(note: ProgressNote, placement: str = "section") -> NoteDocument:
+def build_document(
+    note: ProgressNote, placement: str = "section", audience: Audience = Audience.REVIEW
+) -> NoteDocument:
     """The note as titled sections of items, with the alliance content placed as asked.
 
     :param placement: ``"section"`` (the alliance as its own section after the host
         sections) or ``"inline"`` (each part inside the host section it belongs to).
+    :param audience: who the document is for.  The note must already be cut down to what
+        that audience may see (:func:`alliance_notes.audiences.for_audience`; the host's
+        ``render`` does it); the audience decides the document's frame: the psychotherapy
+        note shows only the parts it holds, under its own title, with no host sections.
     """
     if placement not in PLACEMENTS:
         raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}")
     alliance = as_drafted(note)
     set_by = alliance.set_by
     blocks = alliance_blocks(alliance, set_by)
+    if audience is Audience.PRIVATE:
+        return NoteDocument(
+            kind=note.kind,
+            title=PRIVATE_TITLE,
+            facts=_facts(note, alliance, set_by, audience),
+            sections=(Section("alliance", ALLIANCE_TITLE, None, tuple(b for b in blocks if b.items)),),
+            placement="section",
+            audience=audience,
+        )
     sections = []
     for host in note.host_sections:
         inline = (
@@ -516,9 +534,10 @@ def build_document(note: ProgressNote, placement: str = "section") -> NoteDocume
     return NoteDocument(
         kind=note.kind,
         title=f"{note.title} with therapeutic alliance",
-        facts=_facts(note, alliance, set_by),
+        facts=_facts(note, alliance, set_by, audience),
         sections=tuple(sections),
         placement=placement,
+        audience=audience,
     )
 
 
@@ -564,4 +583,5 @@ def escape_document(document: NoteDocument, escape: Callable[[str], str]) -> Not
         facts=tuple((escape(label), escape(value)) for label, value in document.facts),
         sections=sections,
         placement=document.placement,
+        audience=document.audience,
     )

@@ -11,14 +11,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from alliance_notes.document import NoteDocument, build_document
 from alliance_notes.note import ProgressNote
 from alliance_notes.templating import Templates
+from alliance_notes.vocabulary import Audience
 
 
 @dataclass(frozen=True)
 class RenderRequest:
     """Everything a format's render function needs for one note.
 
-    :param note: the validated note.
+    :param note: the validated note, already cut down to what the audience may see.
     :param placement: ``"section"`` or ``"inline"`` (see :mod:`alliance_notes.document`).
+    :param audience: who the rendering is for (see :mod:`alliance_notes.audiences`); a
+        format labels the psychotherapy note as such.
     :param options: format-specific options the caller gave (e.g. a line width), as text.
     :param templates: the host's template search path (clinic, plugins, core).
     """
@@ -27,11 +30,12 @@ class RenderRequest:
     placement: str = "section"
     options: Mapping[str, str] = field(default_factory=dict)
     templates: Templates = field(default_factory=Templates)
+    audience: Audience = Audience.REVIEW
 
     @cached_property
     def document(self) -> NoteDocument:
         """The note as titled sections of items, with the alliance content placed as asked."""
-        return build_document(self.note, self.placement)
+        return build_document(self.note, self.placement, self.audience)
 
     def render_template(self, family: str, extension: str, document: NoteDocument | None = None) -> str:
         """Render the note with the template family's template for its kind.

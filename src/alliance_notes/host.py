@@ -23,6 +23,7 @@ from typing import Any
 import pluggy
 
 from alliance_notes.alliance import Alliance
+from alliance_notes.audiences import for_audience
 from alliance_notes.checks import CheckFinding, Severity
 from alliance_notes.errors import AllianceNotesError, PluginError, RenderError, UnknownFormatError
 from alliance_notes.formats import OutputFormat, RegisteredFormat, RenderRequest
@@ -37,7 +38,7 @@ from alliance_notes.plugins import (
 )
 from alliance_notes.templating import Templates
 from alliance_notes.transcript import Transcript
-from alliance_notes.vocabulary import PLACEMENTS
+from alliance_notes.vocabulary import PLACEMENTS, Audience
 
 
 @dataclass(frozen=True)
@@ -196,12 +197,18 @@ class Host:
         note: ProgressNote,
         format: str = "markdown",
         placement: str = "section",
+        audience: Audience | str = Audience.RECORD,
         **options: str,
     ) -> str:
-        """Render a note in one output format.
+        """Render a note in one output format, for one audience.
 
         :param format: a registered format's name (``alliance-notes formats`` lists them).
         :param placement: ``"section"`` (alliance as its own section) or ``"inline"``.
+        :param audience: ``"record"`` (the default: what belongs in the medical record, no
+            psychotherapy-note item anywhere), ``"private"`` (the psychotherapy note, a
+            separate document) or ``"review"`` (everything, with every suggestion's rule
+            and confidence).  The note is cut down before the format sees it
+            (:func:`alliance_notes.audiences.for_audience`).
         :param options: format-specific options (see the format's ``options``).
         :raises RenderError: naming the format and plugin when its renderer fails.
         """
@@ -214,7 +221,14 @@ class Host:
             raise RenderError(
                 f"format '{format}' has no option {', '.join(unknown)} (it accepts: {accepted})"
             )
-        request = RenderRequest(note, placement, dict(options), self.templates)
+        try:
+            audience = Audience(audience)
+        except ValueError:
+            names = ", ".join(choice.value for choice in Audience)
+            raise RenderError(f"audience must be one of: {names}") from None
+        request = RenderRequest(
+            for_audience(note, audience), placement, dict(options), self.templates, audience
+        )
         try:
             output = registered.format.render(request)
         except RenderError:

@@ -28,7 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from alliance_notes.vocabulary import PartStatus
+from alliance_notes.vocabulary import Assessment, PartStatus, RuptureScreening
 
 #: How a field is filled: a list of items, at most one item, a closed choice, or yes/no.
 FieldKind = Literal["items", "item", "choice", "yes_no"]
@@ -92,6 +92,12 @@ class FieldOutline:
     def name(self) -> str:
         """The field's own name."""
         return self.path[-1]
+
+    @property
+    def is_status(self) -> bool:
+        """True for an answer that says whether the part was looked at, rather than what was
+        found (a part's status, the rupture screening): shown as the part's status."""
+        return self.kind == "choice" and issubclass(self.item, (Assessment, RuptureScreening))
 
     @property
     def label(self) -> str:

@@ -33,8 +33,9 @@ from alliance_notes.measures import (
     format_score,
 )
 from alliance_notes.note import HostSection, ProgressNote
+from alliance_notes.outline import Described, Part
 from alliance_notes.transcript import Transcript, Utterance
-from alliance_notes.vocabulary import PartStatus
+from alliance_notes.vocabulary import Audience, PartStatus
 from alliance_notes.walk import instances_in
 
 #: The ``register`` callback of ``alliance_register_formats``.
@@ -44,8 +45,10 @@ RegisterNoteKind = Callable[[type[ProgressNote]], None]
 
 __all__ = [
     "Alliance",
+    "Audience",
     "Block",
     "CheckFinding",
+    "Described",
     "HostSection",
     "Item",
     "NoteDocument",
@@ -53,6 +56,7 @@ __all__ = [
     "Observation",
     "OutcomeRatingScale",
     "OutputFormat",
+    "Part",
     "PartStatus",
     "PluginError",
     "Problem",

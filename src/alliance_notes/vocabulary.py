@@ -126,11 +126,25 @@ class PartStatus(Choice):
     NONE_OBSERVED = "none_observed"
     NO_RUPTURE_TO_REPAIR = "no_rupture_to_repair"
     NONE_GIVEN = "none_given"
+    #: Everything the part holds is kept in the other note (see :class:`Audience`).
+    WITHHELD = "withheld"
 
     @property
     def records_absence(self) -> bool:
         """True when the status says something was looked for and not found."""
-        return self is not PartStatus.NOT_ASSESSED
+        return self not in (PartStatus.NOT_ASSESSED, PartStatus.WITHHELD)
+
+
+class Audience(Choice):
+    """Who a rendering is for (see :mod:`alliance_notes.audiences`)."""
+
+    RECORD = "record"
+    PRIVATE = "private"
+    REVIEW = "review"
+
+
+#: The audiences by name, for command-line choices.
+AUDIENCES = ("record", "private", "review")
 
 
 class RuptureScreening(Choice):
@@ -256,6 +270,7 @@ _LABELS: dict[str, str] = {
     "nothing_to_note": "assessed, nothing to note",
     "no_rupture_to_repair": "no rupture to repair (assessed, none observed)",
     "none_given": "assessed, none given",
+    "withheld": "kept in a separate note",
     "avoidant_storytelling_or_shifting_topic": "avoidant storytelling / shifting topic",
     "deferential_and_appeasing": "deferential and appeasing",
     "content_affect_split": "content/affect split",

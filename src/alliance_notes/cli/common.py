@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance_notes.errors import AllianceNotesError
-from alliance_notes.vocabulary import PLACEMENTS
+from alliance_notes.vocabulary import AUDIENCES, PLACEMENTS
 
 if TYPE_CHECKING:  # the models and the host load when a command runs, not to parse arguments
     from alliance_notes.host import Host
@@ -94,11 +94,19 @@ def add_templates_option(parser: argparse.ArgumentParser) -> None:
 def add_render_options(
     parser: argparse.ArgumentParser, *, when: str = "", format_options: bool = True
 ) -> None:
-    """Add ``--placement`` and (unless ``format_options`` is false) the repeatable
-    ``--option NAME=VALUE`` of rendering.
+    """Add ``--placement``, ``--audience`` and (unless ``format_options`` is false) the
+    repeatable ``--option NAME=VALUE`` of rendering.
 
     :param when: a condition to prefix the help with, e.g. ``"with --format: "``.
     """
+    parser.add_argument(
+        "--audience",
+        choices=AUDIENCES,
+        default="record",
+        help=f"{when}who the output is for: the medical record (default; no psychotherapy-note "
+        "item anywhere), the private psychotherapy note (a separate document), or review "
+        "(everything, with each suggestion's rule and confidence)",
+    )
     parser.add_argument(
         "--placement",
         choices=PLACEMENTS,

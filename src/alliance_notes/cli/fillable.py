@@ -84,7 +84,11 @@ def run_parse(arguments: argparse.Namespace) -> int:
         text = _as_json(host, filled.note)
     else:
         text = host.render(
-            filled.note, arguments.format, arguments.placement, **render_options(arguments.option)
+            filled.note,
+            arguments.format,
+            arguments.placement,
+            arguments.audience,
+            **render_options(arguments.option),
         )
     write_output(text, arguments.output)
     return 0

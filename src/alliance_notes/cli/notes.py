@@ -28,7 +28,9 @@ DEMO_KINDS = ("soap", "dap")
 def run_render(arguments: argparse.Namespace) -> int:
     host = open_host(arguments.templates)
     note = read_input_note(host, arguments.note, arguments.from_format)
-    text = host.render(note, arguments.format, arguments.placement, **render_options(arguments.option))
+    text = host.render(
+        note, arguments.format, arguments.placement, arguments.audience, **render_options(arguments.option)
+    )
     write_output(text, arguments.output)
     return 0
 
@@ -100,7 +102,11 @@ def run_demo(arguments: argparse.Namespace) -> int:
     if arguments.out is None:
         formats = arguments.format or ["markdown"]
         notes = [host.load_note(examples[kind]) for kind in kinds]
-        outputs = [host.render(note, name, arguments.placement) for note in notes for name in formats]
+        outputs = [
+            host.render(note, name, arguments.placement, arguments.audience)
+            for note in notes
+            for name in formats
+        ]
         write_output("\n\n".join(output.rstrip("\n") for output in outputs), None)
         return 0
     formats = arguments.format or sorted(host.formats)
@@ -114,7 +120,7 @@ def run_demo(arguments: argparse.Namespace) -> int:
         for name in formats:
             registered = host.format(name)
             path = directory / f"{kind}_note{registered.format.extension}"
-            write_output(host.render(note, name, arguments.placement), str(path))
+            write_output(host.render(note, name, arguments.placement, arguments.audience), str(path))
             print(f"wrote {path} ({registered.format.title})")
     return 0
 

@@ -1,0 +1,146 @@
+"""Who a rendering is for, and the note each audience may see.
+
+A note holds items for two places (HIPAA, 45 CFR 164.501; domain reference §5): the
+progress-note *record*, and a *psychotherapy note* — the clinician's detailed analysis of the
+session — kept apart from the record, which needs its own authorisation to disclose.
+:func:`for_audience` cuts the note down to what one audience may see *before* any format
+runs, so no format can leak what it was never given: the record's canonical JSON, its FHIR
+Binary, its narratives and its HTML all come from the same cut-down note.
+
+* ``record`` — the items that belong in the progress-note record, with provenance reduced to
+  who suggested an item and whether a clinician confirmed it (no rule ids, no confidences).
+  A part whose every item was kept out says so ("kept in a separate note"), instead of
+  claiming nothing was found.
+* ``private`` — the psychotherapy note: only the private items (and the ruptures their
+  repairs refer to), headed as a separate document.
+* ``review`` — everything, for the clinician checking a draft.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alliance_notes.alliance import Alliance, single_answers
+from alliance_notes.note import ProgressNote
+from alliance_notes.outline import alliance_outline
+from alliance_notes.vocabulary import Audience, Record
+
+#: Provenance details only a reviewer needs.
+REVIEW_DETAILS = ("rule", "confidence")
+
+
+def _kept(item: Any, place: str) -> bool:
+    return not isinstance(item, dict) or "belongs" not in item or item["belongs"] == place
+
+
+def _cut(value: Any, place: str) -> Any:
+    """``value`` with every item that belongs elsewhere left out (lists) or emptied (one item)."""
+    if isinstance(value, list):
+        return [_cut(item, place) for item in value if _kept(item, place)]
+    if isinstance(value, dict):
+        return {key: _cut(item, place) if _kept(item, place) else None for key, item in value.items()}
+    return value
+
+
+def _shown(alliance: Alliance, key: str) -> bool:
+    """True when a part shows anything: an item, a yes/no, or an answer besides its status."""
+    for field in alliance_outline(type(alliance)):
+        if field.key != key:
+            continue
+        for described in field.fields:
+            value = alliance.answer(described.key)
+            if described.kind == "choice":
+                if not described.is_status and value.value != "not_assessed":
+                    return True
+            elif value not in (None, []):
+                return True
+    return False
+
+
+def _without_review_details(provenance: dict[str, Any]) -> dict[str, Any]:
+    return {name: detail for name, detail in provenance.items() if name not in REVIEW_DETAILS}
+
+
+def _strip_review_details(value: Any) -> Any:
+    """``value`` with every provenance (an item's, or a single answer's in ``set_by``)
+    reduced to who suggested it and whether a clinician confirmed it."""
+    if isinstance(value, dict):
+        stripped = {}
+        for key, item in value.items():
+            if key == "provenance" and isinstance(item, dict):
+                stripped[key] = _without_review_details(item)
+            elif key == "set_by" and isinstance(item, dict):
+                stripped[key] = {path: _without_review_details(who) for path, who in item.items()}
+            else:
+                stripped[key] = _strip_review_details(item)
+        return stripped
+    if isinstance(value, list):
+        return [_strip_review_details(item) for item in value]
+    return value
+
+
+def _links_mended(data: dict[str, Any], before: dict[str, Any], place: str) -> None:
+    """Keep rupture ids consistent after a cut: repairs of a rupture that is gone go too (in
+    the record) or bring their rupture along (in the psychotherapy note)."""
+    ids = {rupture["id"] for rupture in data.get("ruptures", [])}
+    if place == Record.PSYCHOTHERAPY_NOTE.value:
+        wanted = {repair["rupture"] for repair in data.get("repairs", [])} - ids
+        data["ruptures"] = [r for r in before.get("ruptures", []) if r["id"] in ids | wanted]
+        ids |= wanted
+    data["repairs"] = [repair for repair in data.get("repairs", []) if repair["rupture"] in ids]
+    for follow_up in data.get("plan", []):
+        if follow_up.get("rupture") not in (None, *ids):
+            follow_up.pop("rupture")
+    if not data["ruptures"] and data.get("rupture_screening") == "observed":
+        data["rupture_screening"] = "not_assessed"
+
+
+def _answers_dropped(data: dict[str, Any], alliance: Alliance) -> None:
+    """The psychotherapy note holds items, not the record's answers: each answer goes, except a
+    trust state that the private trust items need, and statuses then follow the content."""
+    for path in single_answers(type(alliance)):
+        part, _, name = path.rpartition(".")
+        holder = data.get(part) if part else data
+        if not isinstance(holder, dict) or name not in holder:
+            continue
+        if path == "trust.state" and (holder.get("built_by") or holder.get("strained_by")):
+            continue
+        del holder[name]
+
+
+def _set(data: dict[str, Any], path: str) -> bool:
+    value: Any = data
+    for name in path.split("."):
+        value = value.get(name) if isinstance(value, dict) else None
+    return value not in (None, "not_assessed")
+
+
+def for_audience(note: ProgressNote, audience: Audience) -> ProgressNote:
+    """The note as ``audience`` may see it (see the module docs); ``review`` sees it whole."""
+    if audience is Audience.REVIEW:
+        return note
+    private = audience is Audience.PRIVATE
+    place = (Record.PSYCHOTHERAPY_NOTE if private else Record.PROGRESS_NOTE).value
+    whole: dict[str, Any] = note.model_dump(mode="json")
+    cut = _cut(whole["alliance"], place)
+    _links_mended(cut, whole["alliance"], place)
+    if private:
+        _answers_dropped(cut, note.alliance)
+    else:
+        cut = _strip_review_details(cut)
+    cut["set_by"] = {path: who for path, who in cut.get("set_by", {}).items() if _set(cut, path)}
+    model = type(note.alliance)
+    alliance = model.model_validate(cut)
+    if not private:
+        # A part the cut emptied says its content is kept elsewhere, not that none was found.
+        cut["withheld"] = [
+            part.key
+            for part in alliance_outline(model)
+            if _shown(note.alliance, part.key) and not _shown(alliance, part.key)
+        ]
+        alliance = model.model_validate(cut)
+    view: dict[str, Any] = {**whole, "alliance": alliance.model_dump(mode="json")}
+    if private:
+        for section in note.host_sections:
+            view[section.key] = None
+    return type(note).model_validate(view)

@@ -1,0 +1,150 @@
+"""Audiences: nothing private reaches the record, in any format, and the private note holds
+every private item (45 CFR 164.501; domain reference §5).
+
+Every free-text value of a private item carries a unique marker, and every suggestion's rule
+id a marker of its own; the record must contain none of either, however encoded (the FHIR
+Binary is decoded and searched too), and the psychotherapy note must contain every private
+marker."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from alliance_notes import create_host
+from alliance_notes.audiences import for_audience
+from alliance_notes.errors import RenderError
+from alliance_notes.loading import note_from_data
+from alliance_notes.note import ProgressNote
+from alliance_notes.testing import notes
+from alliance_notes.vocabulary import AUDIENCES, Audience, PartStatus
+
+_host = create_host()
+FORMATS = ("text", "markdown", "html", "ehr-text", "json", "fhir-r5", "fhir-r4b")
+#: Free-text fields of an item: where a clinician's words are.
+_WORDS = ("text", "description", "topic", "question", "answer", "recorded", "handling")
+_WORDS += ("clinician_contribution", "client_response", "quote")
+_MARKER = re.compile(r"(PRIV|RULE)MARK\d+X")
+
+
+def _marked(note: ProgressNote) -> tuple[ProgressNote, set[str], set[str]]:
+    """The note with a marker in every private item's words and every rule id."""
+    private: set[str] = set()
+    rules: set[str] = set()
+
+    def mark(value: Any, inside_private: bool) -> Any:
+        if isinstance(value, list):
+            return [mark(item, inside_private) for item in value]
+        if not isinstance(value, dict):
+            return value
+        here = inside_private or value.get("belongs") == "psychotherapy_note"
+        marked = {}
+        for key, item in value.items():
+            if here and key in _WORDS and isinstance(item, str):
+                marker = f"PRIVMARK{len(private)}X"
+                private.add(marker)
+                marked[key] = marker
+            elif key == "rule" and isinstance(item, str):
+                marker = f"RULEMARK{len(rules)}X"
+                rules.add(marker)
+                marked[key] = marker
+            else:
+                marked[key] = mark(item, here)
+        return marked
+
+    data = note.model_dump(mode="json")
+    data["alliance"] = mark(data["alliance"], False)
+    return note_from_data(data), private, rules
+
+
+def _everything_in(output: str, format_name: str) -> str:
+    """The output, plus the note a FHIR Bundle carries in its Binary."""
+    if not format_name.startswith("fhir"):
+        return output
+    bundle = json.loads(output)
+    binaries = [
+        base64.b64decode(entry["resource"]["data"]).decode("utf-8")
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "Binary"
+    ]
+    return "\n".join([output, *binaries])
+
+
+_settings = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize("format_name", FORMATS)
+@_settings
+@given(note=notes())
+def test_the_record_holds_nothing_private_and_no_review_detail(format_name: str, note: ProgressNote) -> None:
+    marked, _, _ = _marked(note)
+    shown = _everything_in(_host.render(marked, format_name), format_name)
+    assert _MARKER.findall(shown) == []
+
+
+@pytest.mark.parametrize("format_name", FORMATS)
+@_settings
+@given(note=notes())
+def test_the_psychotherapy_note_holds_every_private_item(format_name: str, note: ProgressNote) -> None:
+    marked, private, _ = _marked(note)
+    shown = _everything_in(_host.render(marked, format_name, audience="private"), format_name)
+    assert {marker for marker in private if marker not in shown} == set()
+
+
+@pytest.mark.parametrize("format_name", ["fhir-r5", "fhir-r4b"])
+def test_the_private_bundle_and_every_resource_in_it_are_labelled(format_name: str) -> None:
+    note = _host.load_note(_example("soap"))
+    bundle = json.loads(_host.render(note, format_name, audience="private"))
+    resources = [bundle, *(entry["resource"] for entry in bundle["entry"])]
+    for resource in resources:
+        codes = {label["code"] for label in resource["meta"]["security"]}
+        assert {"PSYTHPN", "R"} <= codes, resource["resourceType"]
+    record = _host.render(note, format_name)
+    assert "PSYTHPN" not in record
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("format_name", ["json", "fhir-r5", "fhir-r4b"])
+def test_each_audience_reads_back_as_the_note_it_was_given(format_name: str, audience: str) -> None:
+    note = _host.load_note(_example("soap"))
+    output = _host.render(note, format_name, audience=audience)
+    assert _host.read(output, format_name) == for_audience(note, Audience(audience))
+
+
+def test_a_part_whose_items_are_all_private_says_it_is_kept_separately() -> None:
+    data = json.loads(_example("dap").read_text(encoding="utf-8"))
+    data["alliance"]["summary"]["belongs"] = "psychotherapy_note"
+    note = note_from_data(data)
+    record = for_audience(note, Audience.RECORD)
+    assert record.alliance.summary is None
+    assert record.alliance.withheld == ["summary"]
+    text = _host.render(note, "text")
+    assert f"Summary: {PartStatus.WITHHELD.label}" in text
+    bundle = json.loads(_host.render(note, "fhir-r5"))
+    reasons = [
+        part["emptyReason"]["coding"][0]["code"]
+        for section in bundle["entry"][0]["resource"]["section"]
+        for part in section.get("section", [])
+        if part["id"] == "alliance-summary"
+    ]
+    assert reasons == ["withheld"]
+
+
+def test_an_unknown_audience_is_an_error_naming_the_choices() -> None:
+    with pytest.raises(RenderError, match="audience must be one of: record, private, review"):
+        _host.render(_host.load_note(_example("soap")), "text", audience="client")
+
+
+def test_the_command_line_choices_are_the_audiences() -> None:
+    assert tuple(audience.value for audience in Audience) == AUDIENCES
+
+
+def _example(kind: str) -> Any:
+    from alliance_notes.examples import example_notes
+
+    return example_notes()[kind]
