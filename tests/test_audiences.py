@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from alliance_notes.loading import note_from_data
 from alliance_notes.note import ProgressNote
 from alliance_notes.testing import notes
 from alliance_notes.vocabulary import AUDIENCES, Audience, PartStatus
+from readme_support import code_blocks, needs_readme, readme_text, run_command_line
 
 _host = create_host()
 FORMATS = ("text", "markdown", "html", "ehr-text", "json", "fhir-r5", "fhir-r4b")
@@ -148,3 +150,17 @@ def _example(kind: str) -> Any:
     from alliance_notes.examples import example_notes
 
     return example_notes()[kind]
+
+
+@needs_readme
+def test_the_privacy_sections_commands_keep_the_record_and_the_private_note_apart(tmp_path: Path) -> None:
+    privacy = readme_text().split("## Privacy", 1)[1].split("\n## ", 1)[0]
+    (block,) = code_blocks("console", privacy)
+    record_line, private_line = (line.removeprefix("$ ").split("  #")[0] for line in block.splitlines())
+    record = run_command_line(record_line, tmp_path)
+    private = run_command_line(private_line, tmp_path)
+    assert record.returncode == 0 and private.returncode == 0, record.stderr + private.stderr
+    assert "countertransference" not in record.stdout.lower()
+    assert "=== ASSESSMENT ===" in record.stdout
+    assert "countertransference" in private.stdout.lower()
+    assert private.stdout.startswith("PSYCHOTHERAPY NOTE: KEPT SEPARATE FROM THE MEDICAL RECORD")

@@ -30,9 +30,9 @@ def _squeezed(text: str) -> str:
 def test_every_value_appears_and_rendering_is_deterministic(
     host: Host, note: Any, layout: str, placement: str
 ) -> None:
-    output = host.render(note, "ehr-text", placement, layout=layout)
-    assert missing_values(note, output) == []
-    assert output == host.render(note, "ehr-text", placement, layout=layout)
+    output = host.render(note, "ehr-text", placement, layout=layout, audience="review")
+    assert missing_values(note, output, audience="review") == []
+    assert output == host.render(note, "ehr-text", placement, layout=layout, audience="review")
 
 
 @settings(max_examples=40)
@@ -40,8 +40,8 @@ def test_every_value_appears_and_rendering_is_deterministic(
 def test_wrapping_keeps_every_word_and_respects_the_width(
     host: Host, note: Any, layout: str, width: int
 ) -> None:
-    unwrapped = host.render(note, "ehr-text", layout=layout)
-    wrapped = host.render(note, "ehr-text", layout=layout, width=str(width))
+    unwrapped = host.render(note, "ehr-text", layout=layout, audience="review")
+    wrapped = host.render(note, "ehr-text", layout=layout, width=str(width), audience="review")
     # Wrapping only moves line breaks and the spaces around them.
     assert _squeezed(wrapped) == _squeezed(unwrapped)
     for line in wrapped.splitlines():
@@ -55,7 +55,7 @@ def test_wrapping_keeps_every_word_and_respects_the_width(
 def test_ascii_output_is_ascii_and_keeps_every_value_transliterated(
     host: Host, note: Any, layout: str, placement: str
 ) -> None:
-    output = host.render(note, "ehr-text", placement, layout=layout, ascii="yes")
+    output = host.render(note, "ehr-text", placement, layout=layout, ascii="yes", audience="review")
     assert output.isascii()
     for path, text in shown_values(note):
         for line in text.splitlines():
@@ -63,7 +63,7 @@ def test_ascii_output_is_ascii_and_keeps_every_value_transliterated(
 
 
 def test_sections_layout_has_a_block_per_section(host: Host, example_paths: dict[str, Path]) -> None:
-    output = host.render(host.load_note(example_paths["soap"]), "ehr-text")
+    output = host.render(host.load_note(example_paths["soap"]), "ehr-text", audience="review")
     headings = re.findall(r"^=== (.+) ===$", output, re.MULTILINE)
     assert headings == ["SUBJECTIVE", "OBJECTIVE", "ASSESSMENT", "PLAN", "THERAPEUTIC ALLIANCE"]
     blocks = output.split("\n\n=== ")
@@ -74,7 +74,7 @@ def test_sections_layout_has_a_block_per_section(host: Host, example_paths: dict
 def test_inline_placement_puts_alliance_parts_in_the_host_blocks(
     host: Host, example_paths: dict[str, Path]
 ) -> None:
-    output = host.render(host.load_note(example_paths["soap"]), "ehr-text", "inline")
+    output = host.render(host.load_note(example_paths["soap"]), "ehr-text", "inline", audience="review")
     headings = re.findall(r"^=== (.+) ===$", output, re.MULTILINE)
     assert headings == ["SUBJECTIVE", "OBJECTIVE", "ASSESSMENT", "PLAN"]
     objective = output.split("=== OBJECTIVE ===")[1].split("=== ASSESSMENT ===")[0]
@@ -82,7 +82,9 @@ def test_inline_placement_puts_alliance_parts_in_the_host_blocks(
 
 
 def test_single_box_has_no_banners_and_no_blank_lines(host: Host, example_paths: dict[str, Path]) -> None:
-    output = host.render(host.load_note(example_paths["dap"]), "ehr-text", layout="single-box")
+    output = host.render(
+        host.load_note(example_paths["dap"]), "ehr-text", layout="single-box", audience="review"
+    )
     assert "===" not in output and "\n\n" not in output
     assert output.startswith("DAP note with therapeutic alliance. Client: ")
     assert re.search(r"^DATA: \S", output, re.MULTILINE)
@@ -90,7 +92,7 @@ def test_single_box_has_no_banners_and_no_blank_lines(host: Host, example_paths:
 
 
 def test_width_wraps_with_hanging_indents(host: Host, example_paths: dict[str, Path]) -> None:
-    output = host.render(host.load_note(example_paths["soap"]), "ehr-text", width="60")
+    output = host.render(host.load_note(example_paths["soap"]), "ehr-text", width="60", audience="review")
     assert max(len(line) for line in output.splitlines()) <= 60
     assert "\n- Built trust: Clinician recalled the client's report from\n  session 5" in output
 
@@ -106,7 +108,7 @@ def test_ascii_transliterates_without_losing_meaning() -> None:
 
 def test_ascii_option_on_a_note_with_typographic_text(host: Host, soap_data: dict[str, Any]) -> None:
     soap_data["plan"] = "Client’s “safe place” — revisit next week…"
-    output = host.render(note_from_data(soap_data), "ehr-text", ascii="yes")
+    output = host.render(note_from_data(soap_data), "ehr-text", ascii="yes", audience="review")
     assert 'Client\'s "safe place" -- revisit next week...' in output
     assert "Item scores 1-12" not in output  # no WAI-SR in this note; labels are transliterated too
     assert output.isascii()
@@ -114,7 +116,7 @@ def test_ascii_option_on_a_note_with_typographic_text(host: Host, soap_data: dic
 
 def test_text_is_pasted_exactly_as_written(host: Host, soap_data: dict[str, Any]) -> None:
     hostile, fields = inject(soap_data)
-    output = host.render(note_from_data(hostile), "ehr-text")
+    output = host.render(note_from_data(hostile), "ehr-text", audience="review")
     assert output.count(PAYLOAD) == fields
 
 
@@ -133,4 +135,4 @@ def test_bad_options_are_errors_naming_the_option(
     host: Host, example_paths: dict[str, Path], option: str, value: str, message: str
 ) -> None:
     with pytest.raises(RenderError, match=message):
-        host.render(host.load_note(example_paths["soap"]), "ehr-text", **{option: value})
+        host.render(host.load_note(example_paths["soap"]), "ehr-text", **{option: value}, audience="review")

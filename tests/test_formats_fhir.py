@@ -73,15 +73,15 @@ def codes(security: dict[str, Any]) -> list[str]:
 def test_generated_notes_validate_show_every_value_and_read_back(
     host: Host, note: Any, placement: str, name: str
 ) -> None:
-    output = host.render(note, name, placement, validate="no")
+    output = host.render(note, name, placement, validate="no", audience="review")
     validate_with_fhir_resources(output, VERSIONS[name])
     everywhere = fhir_divs(output)
     assert list(fhir_plugin.narratives(json.loads(output))) == everywhere  # the render check saw all
     for path, div in everywhere:
         assert narrative_problems(div) == [], path
-    assert missing_values(note, output, fhir_narrative_text) == []
+    assert missing_values(note, output, fhir_narrative_text, audience="review") == []
     assert host.read(output, name) == note
-    assert output == host.render(note, name, placement, validate="no")
+    assert output == host.render(note, name, placement, validate="no", audience="review")
 
 
 @pytest.mark.parametrize("name", sorted(VERSIONS))
@@ -91,9 +91,9 @@ def test_examples_validate_in_both_versions_and_read_back(
 ) -> None:
     for path in example_paths.values():
         note = host.load_note(path)
-        output = host.render(note, name, placement, validate="yes")
+        output = host.render(note, name, placement, validate="yes", audience="review")
         validate_with_fhir_resources(output, VERSIONS[name])
-        assert missing_values(note, output, fhir_narrative_text) == []
+        assert missing_values(note, output, fhir_narrative_text, audience="review") == []
         assert host.read(output, name) == note
 
 
@@ -104,9 +104,9 @@ def test_fhir_resources_rejects_what_the_other_version_needs(
 
     note = host.load_note(example_paths["soap"])
     with pytest.raises(ValidationError):
-        validate_with_fhir_resources(host.render(note, "fhir-r5"), "R4B")
+        validate_with_fhir_resources(host.render(note, "fhir-r5", audience="review"), "R4B")
     with pytest.raises(ValidationError):
-        validate_with_fhir_resources(host.render(note, "fhir-r4b"), "R5")
+        validate_with_fhir_resources(host.render(note, "fhir-r4b", audience="review"), "R5")
 
 
 # -- the document -------------------------------------------------------------------
@@ -115,7 +115,7 @@ def test_fhir_resources_rejects_what_the_other_version_needs(
 def test_the_bundle_is_a_document_with_the_composition_first(
     host: Host, example_paths: dict[str, Path]
 ) -> None:
-    output = host.render(host.load_note(example_paths["soap"]), "fhir-r5")
+    output = host.render(host.load_note(example_paths["soap"]), "fhir-r5", audience="review")
     bundle = json.loads(output)
     assert bundle["type"] == "document"
     assert bundle["identifier"]["value"].startswith("urn:uuid:")
@@ -142,7 +142,7 @@ def test_the_bundle_is_a_document_with_the_composition_first(
 def test_host_sections_carry_loinc_codes_and_the_alliance_its_own(
     host: Host, example_paths: dict[str, Path]
 ) -> None:
-    document = composition(host.render(host.load_note(example_paths["soap"]), "fhir-r4b"))
+    document = composition(host.render(host.load_note(example_paths["soap"]), "fhir-r4b", audience="review"))
     sections = document["section"]
     assert [section["code"]["coding"][0]["code"] for section in sections] == [
         "61150-9",
@@ -174,7 +174,9 @@ def test_host_sections_carry_loinc_codes_and_the_alliance_its_own(
 def test_host_sections_without_loinc_codes_use_the_project_code_system(
     host: Host, example_paths: dict[str, Path]
 ) -> None:
-    sections = composition(host.render(host.load_note(example_paths["birp"]), "fhir-r5"))["section"]
+    sections = composition(host.render(host.load_note(example_paths["birp"]), "fhir-r5", audience="review"))[
+        "section"
+    ]
     assert [(section["code"]["coding"][0]["system"].rsplit("/", 1)[-1], section["code"]["coding"][0]["code"])
             for section in sections] == [
         ("alliance-notes", "behavior"),
@@ -192,7 +194,7 @@ def test_empty_parts_say_why(host: Host) -> None:
         "authorship": {"written_by": "clinician"},
         "alliance": {"rupture_screening": "none_observed", "boundaries": {"status": "assessed"}},
     }
-    output = host.render(note_from_data(data), "fhir-r5")
+    output = host.render(note_from_data(data), "fhir-r5", audience="review")
     reasons = {
         part: subsection(output, part).get("emptyReason", {}).get("coding", [{}])[0].get("code")
         for part in ("trust", "ruptures", "boundaries", "repairs")
@@ -211,7 +213,7 @@ def test_empty_parts_say_why(host: Host) -> None:
 def test_inline_placement_nests_parts_in_their_host_sections(
     host: Host, example_paths: dict[str, Path]
 ) -> None:
-    output = host.render(host.load_note(example_paths["soap"]), "fhir-r5", "inline")
+    output = host.render(host.load_note(example_paths["soap"]), "fhir-r5", "inline", audience="review")
     sections = composition(output)["section"]
     assert [section["title"] for section in sections] == ["Subjective", "Objective", "Assessment", "Plan"]
     objective = {part["id"] for part in sections[1]["section"]}
@@ -226,7 +228,7 @@ def test_measures_are_questionnaire_responses_with_derived_totals(
     host: Host, soap_data: dict[str, Any]
 ) -> None:
     soap_data["alliance"]["measures"]["wai_sr"] = {"items": [4, 5, 3, 4, 5, 4, 3, 4, 5, 4, 3, 5]}
-    output = host.render(note_from_data(soap_data), "fhir-r5")
+    output = host.render(note_from_data(soap_data), "fhir-r5", audience="review")
     everything = by_url(output)
     entries = [reference["reference"] for reference in subsection(output, "measures")["entry"]]
     kinds = [everything[url]["resourceType"] for url in entries]
@@ -264,7 +266,7 @@ def test_pronouns_map_to_loinc_answers_only_where_they_apply(recorded: str, code
 def test_pronouns_are_an_observation_and_a_patient_extension(
     host: Host, example_paths: dict[str, Path]
 ) -> None:
-    output = host.render(host.load_note(example_paths["soap"]), "fhir-r4b")
+    output = host.render(host.load_note(example_paths["soap"]), "fhir-r4b", audience="review")
     everything = by_url(output)
     (reference,) = subsection(output, "respect")["entry"]
     observation = everything[reference["reference"]]
@@ -287,7 +289,7 @@ def test_unconfirmed_pronoun_suggestions_stay_out_of_demographics(
         "recorded": "xe/xem",
         "provenance": {"author": "language_model", "suggested_by": "scribe-llm 2026-03"},
     }
-    output = host.render(note_from_data(soap_data), "fhir-r5")
+    output = host.render(note_from_data(soap_data), "fhir-r5", audience="review")
     (patient,) = resources(output, "Patient")
     assert "extension" not in patient
     pronouns = next(
@@ -303,7 +305,7 @@ def test_unconfirmed_pronoun_suggestions_stay_out_of_demographics(
 def test_unconfirmed_suggestions_are_labelled_with_a_provenance_naming_the_extractor(
     host: Host, soap_with_open_suggestion: dict[str, Any]
 ) -> None:
-    output = host.render(note_from_data(soap_with_open_suggestion), "fhir-r4b")
+    output = host.render(note_from_data(soap_with_open_suggestion), "fhir-r4b", audience="review")
     document = composition(output)
     assert "PROCESSINLINELABEL" in codes(document) and AIAST not in codes(document)
     autonomy = subsection(output, "autonomy-and-consent")
@@ -329,7 +331,7 @@ def test_unconfirmed_suggestions_are_labelled_with_a_provenance_naming_the_extra
 
 
 def test_confirmed_suggestions_name_the_clinician(host: Host, example_paths: dict[str, Path]) -> None:
-    output = host.render(host.load_note(example_paths["soap"]), "fhir-r5")
+    output = host.render(host.load_note(example_paths["soap"]), "fhir-r5", audience="review")
     confirmed = [
         provenance
         for provenance in resources(output, "Provenance")
@@ -348,7 +350,7 @@ def test_confirmed_suggestions_name_the_clinician(host: Host, example_paths: dic
 def test_an_unreviewed_ai_draft_is_preliminary_and_labelled(host: Host, soap_data: dict[str, Any]) -> None:
     soap_data["authorship"] = {"written_by": "ai_draft", "drafted_by": "scribe-llm 2026-03"}
     for name in VERSIONS:
-        output = host.render(note_from_data(soap_data), name)
+        output = host.render(note_from_data(soap_data), name, audience="review")
         document = composition(output)
         assert document["status"] == "preliminary" and AIAST in codes(document)
         assert "attester" not in document
@@ -361,7 +363,7 @@ def test_an_unreviewed_ai_draft_is_preliminary_and_labelled(host: Host, soap_dat
 
 
 def test_psychotherapy_note_items_are_labelled(host: Host, example_paths: dict[str, Path]) -> None:
-    output = host.render(host.load_note(example_paths["soap"]), "fhir-r5")
+    output = host.render(host.load_note(example_paths["soap"]), "fhir-r5", audience="review")
     labels = [label["valueCoding"]["code"] for label in subsection(output, "trust").get("extension", [])]
     assert "PSYTHPN" in labels
     assert "R" in codes(composition(output))
@@ -458,18 +460,18 @@ def test_a_narrative_problem_stops_the_render(
 
     monkeypatch.setattr(fhir_narrative, "_OPEN", "<div>")
     with pytest.raises(RenderError, match=r"FHIR narrative at entry\[0\]\.resource\.text is not valid XHTML"):
-        host.render(host.load_note(example_paths["soap"]), "fhir-r5")
+        host.render(host.load_note(example_paths["soap"]), "fhir-r5", audience="review")
 
 
 def test_injected_text_stays_text_in_every_narrative(host: Host, soap_data: dict[str, Any]) -> None:
     hostile, fields = inject(soap_data)
     harmless, _ = inject(soap_data, BENIGN)
     for name, version in VERSIONS.items():
-        output = host.render(note_from_data(hostile), name)
+        output = host.render(note_from_data(hostile), name, audience="review")
         validate_with_fhir_resources(output, version)
         hostile_divs, harmless_divs = (
             fhir_divs(output),
-            fhir_divs(host.render(note_from_data(harmless), name)),
+            fhir_divs(host.render(note_from_data(harmless), name, audience="review")),
         )
         assert [markup_structure(div) for _, div in hostile_divs] == [
             markup_structure(div) for _, div in harmless_divs
@@ -484,7 +486,9 @@ def test_injected_text_stays_text_in_every_narrative(host: Host, soap_data: dict
 
 
 def _bundle(host: Host, example_paths: dict[str, Path]) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(host.render(host.load_note(example_paths["soap"]), "fhir-r5"))
+    data: dict[str, Any] = json.loads(
+        host.render(host.load_note(example_paths["soap"]), "fhir-r5", audience="review")
+    )
     return data
 
 
@@ -539,13 +543,17 @@ def test_an_invalid_embedded_note_is_reported_by_field_without_its_text(
 
 def test_validate_option(host: Host, example_paths: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     note = host.load_note(example_paths["dap"])
-    assert host.render(note, "fhir-r5", validate="no") == host.render(note, "fhir-r5", validate="yes")
+    assert host.render(note, "fhir-r5", validate="no", audience="review") == host.render(
+        note, "fhir-r5", validate="yes", audience="review"
+    )
     with pytest.raises(RenderError, match="option validate must be one of auto, yes, no"):
-        host.render(note, "fhir-r5", validate="sometimes")
+        host.render(note, "fhir-r5", validate="sometimes", audience="review")
     monkeypatch.setattr(fhir_plugin, "fhir_resources_installed", lambda: False)
-    assert host.render(note, "fhir-r5") == host.render(note, "fhir-r5", validate="no")
+    assert host.render(note, "fhir-r5", audience="review") == host.render(
+        note, "fhir-r5", validate="no", audience="review"
+    )
     with pytest.raises(RenderError, match=r"validate=yes needs the fhir.resources package"):
-        host.render(note, "fhir-r5", validate="yes")
+        host.render(note, "fhir-r5", validate="yes", audience="review")
 
 
 def test_a_bundle_fhir_resources_rejects_is_a_render_error_without_clinical_text(
@@ -555,7 +563,7 @@ def test_a_bundle_fhir_resources_rejects_is_a_render_error_without_clinical_text
 
     monkeypatch.setattr(fhir_bundle, "PROGRESS_NOTE", ("11506-3", 42))  # display must be a string
     with pytest.raises(RenderError, match=r"Bundle does not validate: entry\.0\.resource\.type") as caught:
-        host.render(host.load_note(example_paths["soap"]), "fhir-r5")
+        host.render(host.load_note(example_paths["soap"]), "fhir-r5", audience="review")
     assert "diesel" not in str(caught.value)
 
 
@@ -569,7 +577,7 @@ def test_fhir_resources_is_imported_only_when_a_bundle_is_validated() -> None:
 
 
 def test_a_bundle_read_as_note_json_says_how_to_read_it(host: Host, example_paths: dict[str, Path]) -> None:
-    bundle = host.render(host.load_note(example_paths["soap"]), "fhir-r5", validate="no")
+    bundle = host.render(host.load_note(example_paths["soap"]), "fhir-r5", validate="no", audience="review")
     with pytest.raises(NoteValidationError, match=r"kind: is required.*this is a FHIR resource") as caught:
         host.read_note(bundle)
     assert "C-0412" not in str(caught.value)

@@ -33,18 +33,20 @@ def test_generated_and_example_pages_pass_the_w3c_checker(
     for path in example_paths.values():
         note = host.load_note(path)
         for placement in ("section", "inline"):
-            pages.append(host.render(note, "html", placement))
-            pages.append(wrap_fragment(host.render(note, "html", placement, fragment="yes")))
+            pages.append(host.render(note, "html", placement, audience="review"))
+            pages.append(
+                wrap_fragment(host.render(note, "html", placement, fragment="yes", audience="review"))
+            )
 
     @settings(max_examples=40)
     @given(notes(), st.sampled_from(["section", "inline"]))
     def collect(note: Any, placement: str) -> None:
-        pages.append(host.render(note, "html", placement))
-        pages.append(wrap_fragment(host.render(note, "html", placement, fragment="yes")))
+        pages.append(host.render(note, "html", placement, audience="review"))
+        pages.append(wrap_fragment(host.render(note, "html", placement, fragment="yes", audience="review")))
 
     collect()
     soap = json.loads(example_paths["soap"].read_text(encoding="utf-8"))
-    pages.append(host.render(note_from_data(inject(soap)[0]), "html"))
+    pages.append(host.render(note_from_data(inject(soap)[0]), "html", audience="review"))
     files = []
     for number, page in enumerate(pages):
         file = tmp_path / f"page{number}.html"
@@ -61,11 +63,11 @@ def test_the_checker_is_strict_enough_to_fail(tmp_path: Path) -> None:
 
 @given(notes(), st.sampled_from(["section", "inline"]))
 def test_every_value_appears_and_rendering_is_deterministic(host: Host, note: Any, placement: str) -> None:
-    page = host.render(note, "html", placement)
-    fragment = host.render(note, "html", placement, fragment="yes")
-    assert missing_values(note, page, html_text) == []
-    assert missing_values(note, fragment, html_text) == []
-    assert page == host.render(note, "html", placement)
+    page = host.render(note, "html", placement, audience="review")
+    fragment = host.render(note, "html", placement, fragment="yes", audience="review")
+    assert missing_values(note, page, html_text, audience="review") == []
+    assert missing_values(note, fragment, html_text, audience="review") == []
+    assert page == host.render(note, "html", placement, audience="review")
     assert fragment.strip() in page  # the page wraps exactly the fragment
 
 
@@ -74,8 +76,8 @@ def test_injected_text_appears_as_text_never_as_markup(host: Host, soap_data: di
     harmless, same_fields = inject(soap_data, BENIGN)
     assert fields == same_fields > 50
     for options in ({}, {"fragment": "yes"}):
-        hostile_page = host.render(note_from_data(hostile), "html", **options)
-        harmless_page = host.render(note_from_data(harmless), "html", **options)
+        hostile_page = host.render(note_from_data(hostile), "html", **options, audience="review")
+        harmless_page = host.render(note_from_data(harmless), "html", **options, audience="review")
         assert markup_structure(hostile_page) == markup_structure(harmless_page)
         assert "<script" not in hostile_page and "<img" not in hostile_page
         # Every field shows the payload exactly: nothing evaluated ({{ 6*7 }}) or dropped.
@@ -86,7 +88,7 @@ def test_injected_text_appears_as_text_never_as_markup(host: Host, soap_data: di
 def test_the_page_is_standalone_semantic_and_print_friendly(
     host: Host, example_paths: dict[str, Path]
 ) -> None:
-    page = host.render(host.load_note(example_paths["soap"]), "html")
+    page = host.render(host.load_note(example_paths["soap"]), "html", audience="review")
     assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert "default-src 'none'" in page  # the content security policy forbids scripts and fetches
@@ -105,7 +107,7 @@ def test_the_page_is_standalone_semantic_and_print_friendly(
 def test_the_fragment_is_one_article_without_page_or_styles(
     host: Host, example_paths: dict[str, Path]
 ) -> None:
-    fragment = host.render(host.load_note(example_paths["dap"]), "html", fragment="yes")
+    fragment = host.render(host.load_note(example_paths["dap"]), "html", fragment="yes", audience="review")
     assert fragment.startswith('<article class="alliance-note note-dap" lang="en">')
     assert fragment.rstrip().endswith("</article>")
     for page_only in ("<html", "<head>", "<body", "<style", "<main"):
@@ -114,25 +116,25 @@ def test_the_fragment_is_one_article_without_page_or_styles(
 
 def test_clinical_text_in_another_language_is_marked(host: Host, soap_data: dict[str, Any]) -> None:
     soap_data["session"]["language"] = "es-MX"
-    page = host.render(note_from_data(soap_data), "html")
+    page = host.render(note_from_data(soap_data), "html", audience="review")
     assert '<p class="text" lang="es-MX">' in page and '<blockquote lang="es-MX">' in page
     assert page.count('lang="en"') == 2  # the page and the article: labels are English
 
 
 def test_line_breaks_in_clinical_text_are_kept(host: Host, soap_data: dict[str, Any]) -> None:
     soap_data["plan"] = "First line.\nSecond <line>."
-    page = host.render(note_from_data(soap_data), "html")
+    page = host.render(note_from_data(soap_data), "html", audience="review")
     assert "First line.<br>\nSecond &lt;line&gt;." in page
 
 
 def test_suggestions_and_private_items_are_marked(
     host: Host, soap_with_open_suggestion: dict[str, Any]
 ) -> None:
-    page = host.render(note_from_data(soap_with_open_suggestion), "html")
+    page = host.render(note_from_data(soap_with_open_suggestion), "html", audience="review")
     assert '<li class="suggestion">' in page and "(suggestion: to confirm)" in page
     assert '<li class="private">' in page
 
 
 def test_a_bad_fragment_option_is_an_error_naming_it(host: Host, example_paths: dict[str, Path]) -> None:
     with pytest.raises(RenderError, match="option fragment must be yes or no"):
-        host.render(host.load_note(example_paths["soap"]), "html", fragment="maybe")
+        host.render(host.load_note(example_paths["soap"]), "html", fragment="maybe", audience="review")

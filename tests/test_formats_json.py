@@ -21,22 +21,24 @@ from formats_support import PAYLOAD, inject
 
 @given(notes())
 def test_generated_notes_read_back_equal_and_render_deterministically(host: Host, note: Any) -> None:
-    text = host.render(note, "json")
+    text = host.render(note, "json", audience="review")
     assert host.read(text, "json") == note
     assert host.read_note(text) == note  # the canonical JSON is itself an input note
-    assert text == host.render(note, "json")
-    assert text == host.render(host.read(text, "json"), "json")  # canonical: one text per note
+    assert text == host.render(note, "json", audience="review")
+    assert text == host.render(
+        host.read(text, "json"), "json", audience="review"
+    )  # canonical: one text per note
 
 
 def test_example_notes_read_back_equal(host: Host, example_paths: dict[str, Path]) -> None:
     for path in example_paths.values():
         note = host.load_note(path)
-        assert host.read(host.render(note, "json"), "json") == note
+        assert host.read(host.render(note, "json", audience="review"), "json") == note
 
 
 def test_keys_follow_the_model_and_every_field_is_present(host: Host, example_paths: dict[str, Path]) -> None:
     note = host.load_note(example_paths["dap"])
-    data = json.loads(host.render(note, "json"))
+    data = json.loads(host.render(note, "json", audience="review"))
     assert list(data) == list(type(note).model_fields)
     assert list(data["session"]) == list(type(note.session).model_fields)
     assert list(data["alliance"]) == list(type(note.alliance).model_fields)
@@ -46,7 +48,7 @@ def test_keys_follow_the_model_and_every_field_is_present(host: Host, example_pa
 def test_computed_values_are_included_and_marked(host: Host, soap_data: dict[str, Any]) -> None:
     soap_data["alliance"]["measures"]["wai_sr"] = {"items": [4, 5, 3, 4, 5, 4, 3, 4, 5, 4, 3, 5]}
     note = note_from_data(soap_data)
-    measures = json.loads(host.render(note, "json"))["alliance"]["measures"]
+    measures = json.loads(host.render(note, "json", audience="review"))["alliance"]["measures"]
     assert measures["srs"]["computed"] == {"total": 36.5, "below_cutoff": False}
     assert measures["ors"]["computed"] == {"total": 23.5, "below_cutoff": True}
     assert measures["wai_sr"]["computed"] == {"total": 49, "task": 18, "bond": 16, "goal": 15}
@@ -57,7 +59,7 @@ def test_computed_values_are_included_and_marked(host: Host, soap_data: dict[str
 
 
 def test_an_edited_computed_value_is_reported_not_trusted(host: Host, example_paths: dict[str, Path]) -> None:
-    data = json.loads(host.render(host.load_note(example_paths["soap"]), "json"))
+    data = json.loads(host.render(host.load_note(example_paths["soap"]), "json", audience="review"))
     data["alliance"]["measures"]["srs"]["computed"]["total"] = 40
     with pytest.raises(NoteValidationError) as caught:
         host.read(json.dumps(data), "json")
@@ -119,6 +121,6 @@ def test_json_that_does_not_parse_is_located_by_line(host: Host) -> None:
 def test_hostile_text_round_trips_exactly(host: Host, soap_data: dict[str, Any]) -> None:
     hostile, fields = inject(soap_data)
     note = note_from_data(hostile)
-    text = host.render(note, "json")
+    text = host.render(note, "json", audience="review")
     assert host.read(text, "json") == note
     assert text.count(json.dumps(PAYLOAD, ensure_ascii=False)) == fields

@@ -102,7 +102,7 @@ FORMATS_AS_TEXT: dict[str, Callable[[str], str]] = {
 @pytest.mark.parametrize("format_name", sorted(FORMATS_AS_TEXT))
 def test_every_format_shows_the_new_field(clinic_host: Host, format_name: str) -> None:
     note = _note(clinic_host, humour_welcomed=True)
-    shown = FORMATS_AS_TEXT[format_name](clinic_host.render(note, format_name))
+    shown = FORMATS_AS_TEXT[format_name](clinic_host.render(note, format_name, audience="review"))
     assert HUMOUR in shown
     if format_name != "json":
         assert "Shared humour" in shown and "Humour welcomed by the client" in shown
@@ -111,7 +111,7 @@ def test_every_format_shows_the_new_field(clinic_host: Host, format_name: str) -
 @pytest.mark.parametrize("format_name", ["json", "fhir-r5", "fhir-r4b"])
 def test_structured_formats_read_the_new_field_back(clinic_host: Host, format_name: str) -> None:
     note = _note(clinic_host, humour_welcomed=False)
-    assert clinic_host.read(clinic_host.render(note, format_name), format_name) == note
+    assert clinic_host.read(clinic_host.render(note, format_name, audience="review"), format_name) == note
 
 
 def test_the_form_asks_for_the_new_field_and_reads_it_back(clinic_host: Host) -> None:
@@ -145,7 +145,7 @@ def test_suggestions_for_the_new_field_are_merged_and_marked(clinic_host: Host) 
     assert merged.respect.humour_welcomed is True
     assert merged.set_by["respect.humour_welcomed"].suggested_by == "clinic-rules 1"
     extended = note.model_copy(update={"alliance": merged})
-    text = clinic_host.render(extended, "text")
+    text = clinic_host.render(extended, "text", audience="review")
     assert "Humour welcomed by the client: yes [suggestion: to confirm]" in text
     assert f"Shared humour: {SUGGESTED_HUMOUR} [suggestion: to confirm]" in text
 
@@ -154,5 +154,5 @@ def test_suggestions_for_the_new_field_are_merged_and_marked(clinic_host: Host) 
 @given(note=notes([ClinicSoapNote]))
 def test_generated_notes_of_the_extended_kind_show_and_read_back_every_value(note: ProgressNote) -> None:
     host = create_host(environ={}, plugins=[("clinic-kinds", _ClinicKinds())])
-    assert missing_values(note, host.render(note, "text")) == []
+    assert missing_values(note, host.render(note, "text", audience="review"), audience="review") == []
     assert parse_filled(prefilled_template(note), {"clinic-soap": ClinicSoapNote}).note == note

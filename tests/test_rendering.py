@@ -24,14 +24,14 @@ READABLE = {"markdown": unescape_markdown, "text": lambda output: output}
 @given(notes(), st.sampled_from(["section", "inline"]))
 def test_every_value_appears_in_every_core_format(host: Host, note: Any, placement: str) -> None:
     for name, as_text in READABLE.items():
-        output = host.render(note, name, placement)
-        assert missing_values(note, output, as_text) == [], name
+        output = host.render(note, name, placement, audience="review")
+        assert missing_values(note, output, as_text, audience="review") == [], name
 
 
 @given(notes())
 def test_rendering_is_deterministic(host: Host, note: Any) -> None:
     for name in READABLE:
-        assert host.render(note, name) == host.render(note, name)
+        assert host.render(note, name, audience="review") == host.render(note, name, audience="review")
 
 
 def test_example_notes_show_every_value(host: Host, example_paths: dict[str, Path]) -> None:
@@ -39,7 +39,15 @@ def test_example_notes_show_every_value(host: Host, example_paths: dict[str, Pat
         note = host.load_note(path)
         for name, as_text in READABLE.items():
             for placement in ("section", "inline"):
-                assert missing_values(note, host.render(note, name, placement), as_text) == []
+                assert (
+                    missing_values(
+                        note,
+                        host.render(note, name, placement, audience="review"),
+                        as_text,
+                        audience="review",
+                    )
+                    == []
+                )
 
 
 def test_not_assessed_and_none_observed_read_differently(host: Host) -> None:
@@ -48,8 +56,12 @@ def test_not_assessed_and_none_observed_read_differently(host: Host) -> None:
         "session": {"client": "C-1", "date": "2026-01-05"},
         "authorship": {"written_by": "clinician"},
     }
-    unassessed = host.render(note_from_data(base), "text")
-    looked = host.render(note_from_data({**base, "alliance": {"rupture_screening": "none_observed"}}), "text")
+    unassessed = host.render(note_from_data(base), "text", audience="review")
+    looked = host.render(
+        note_from_data({**base, "alliance": {"rupture_screening": "none_observed"}}),
+        "text",
+        audience="review",
+    )
     assert "Ruptures: not assessed" in unassessed
     assert "Ruptures: assessed, none observed" in looked
 
@@ -58,7 +70,7 @@ def test_section_placement_puts_alliance_after_host_sections(
     host: Host, example_paths: dict[str, Path]
 ) -> None:
     note = host.load_note(example_paths["soap"])
-    output = host.render(note, "markdown")
+    output = host.render(note, "markdown", audience="review")
     headings = re.findall(r"^## (.+)$", output, re.MULTILINE)
     assert headings == ["Subjective", "Objective", "Assessment", "Plan", "Therapeutic alliance"]
 
@@ -105,7 +117,7 @@ def test_markdown_escapes_every_markup_character(host: Host) -> None:
         "subjective": INJECTION,
         "alliance": {"summary": {"text": INJECTION, "evidence": [{"quote": INJECTION, "speaker": "client"}]}},
     }
-    output = host.render(note_from_data(data), "markdown")
+    output = host.render(note_from_data(data), "markdown", audience="review")
     assert "<script>" not in output
     assert "\n# Heading" not in output and "\\# Heading" in output
     assert "\\<script\\>" in output and "\\*bold\\*" in output and "\\[link\\]" in output

@@ -88,9 +88,12 @@ def machine_set_values(note: ProgressNote) -> int:
             else drafted and alliance.answer_is_set(path) and not alliance.answer_is_implied(path)
         )
         if unconfirmed:
-            answers += 2 if alliance.rupture_screening is RuptureScreening.NONE_OBSERVED and (
-                path == "rupture_screening"
-            ) else 1
+            answers += (
+                2
+                if alliance.rupture_screening is RuptureScreening.NONE_OBSERVED
+                and (path == "rupture_screening")
+                else 1
+            )
     return items + answers
 
 
@@ -102,7 +105,7 @@ _settings = settings(max_examples=25, deadline=None, suppress_health_check=[Heal
 @_settings
 @given(note=notes())
 def test_absence_is_rendered_only_when_recorded(format_name: str, note: ProgressNote) -> None:
-    shown = READERS[format_name](_host.render(note, format_name))
+    shown = READERS[format_name](_host.render(note, format_name, audience="review"))
     recorded = recorded_absences(note.alliance)
     for status, phrases in ABSENCE_PHRASES[format_name].items():
         for phrase in phrases:
@@ -119,7 +122,7 @@ def test_absence_is_rendered_only_when_recorded(format_name: str, note: Progress
 @_settings
 @given(note=notes())
 def test_fhir_empty_reasons_follow_the_recorded_status(format_name: str, note: ProgressNote) -> None:
-    bundle = json.loads(_host.render(note, format_name))
+    bundle = json.loads(_host.render(note, format_name, audience="review"))
     composition = bundle["entry"][0]["resource"]
     alliance_section = next(s for s in composition["section"] if s["id"] == "section-alliance")
     reasons = {
@@ -146,7 +149,7 @@ def test_every_machine_set_value_is_marked(format_name: str, note: ProgressNote)
         if item.suggestion
     )
     assert marked_items == expected
-    shown = READERS[format_name](_host.render(note, format_name))
+    shown = READERS[format_name](_host.render(note, format_name, audience="review"))
     assert shown.count(SUGGESTION_MARK) >= expected
 
 
@@ -176,7 +179,7 @@ _OPTIONAL_FACTS = {
 def test_no_detail_appears_that_the_input_did_not_give(
     format_name: str, note: ProgressNote, data: st.DataObject
 ) -> None:
-    shown = READERS[format_name](_host.render(note, format_name))
+    shown = READERS[format_name](_host.render(note, format_name, audience="review"))
     for field, label in _OPTIONAL_FACTS.items():
         if getattr(note.session, field) is None:
             assert f"{label}:" not in shown, f"{format_name} shows {field}, which the note leaves out"
@@ -203,7 +206,7 @@ def test_the_smallest_note_renders_only_what_it_contains() -> None:
     assert alliance is not None
     assert [block.status for block in alliance.blocks] == [PartStatus.NOT_ASSESSED] * len(alliance.blocks)
     assert [label for label, _ in document.facts] == ["Client", "Session date", "Written by", "Note schema"]
-    text = _host.render(note, "text")
+    text = _host.render(note, "text", audience="review")
     for label in ("Modality", "Language", "Setting"):
         assert label not in text
 
@@ -211,7 +214,7 @@ def test_the_smallest_note_renders_only_what_it_contains() -> None:
 @_settings
 @given(note=notes())
 def test_canonical_json_carries_no_guessed_detail_and_every_mark(note: ProgressNote) -> None:
-    data = json.loads(_host.render(note, "json"))
+    data = json.loads(_host.render(note, "json", audience="review"))
     for field in _OPTIONAL_FACTS:
         if getattr(note.session, field) is None:
             assert data["session"].get(field) is None

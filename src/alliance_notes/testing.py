@@ -35,6 +35,7 @@ from alliance_notes.alliance import (
     Repair,
     Rupture,
 )
+from alliance_notes.audiences import for_audience
 from alliance_notes.evidence import Evidence, Finding, Provenance
 from alliance_notes.measures import (
     OutcomeRatingScale,
@@ -45,6 +46,7 @@ from alliance_notes.note import BUILT_IN_KINDS, Authorship, ProgressNote, Sessio
 from alliance_notes.outline import FieldOutline, PartOutline, alliance_outline
 from alliance_notes.vocabulary import (
     Assessment,
+    Audience,
     Author,
     BondAspect,
     BoundaryArea,
@@ -354,8 +356,9 @@ def notes(kinds: Sequence[type[ProgressNote]] | None = None) -> st.SearchStrateg
 
 # -- does a rendering show every value? ----------------------------------------------------
 
-#: Fields whose value a rendering shows otherwise: ``kind`` is the note's title.
-NOT_SHOWN_AS_TEXT = frozenset({"kind"})
+#: Fields whose value a rendering shows otherwise: ``kind`` is the note's title; the parts
+#: ``withheld`` from a view say so as their status.
+NOT_SHOWN_AS_TEXT = frozenset({"kind", "withheld"})
 
 #: Choices a rendering conveys without spelling them out: "not assessed" is the absence
 #: of a value (inline placement leaves such parts out); "assessed" and "observed" are
@@ -413,8 +416,14 @@ def missing_values(
     note: ProgressNote,
     output: str,
     as_text: Callable[[str], str] = lambda output: output,
+    audience: Audience | str = Audience.RECORD,
 ) -> list[str]:
     """The paths of values that ``output`` does not show.
+
+    :param audience: who ``output`` was rendered for (as :meth:`Host.render` was told;
+        ``record`` by default): the values looked for are those that audience may see
+        (:func:`alliance_notes.audiences.for_audience`), and only the review shows the
+        note's schema version.
 
     :param as_text: undoes the format's escaping (``html.unescape`` for HTML, removing
         backslash escapes for Markdown) so that values can be looked for as written.
@@ -423,9 +432,12 @@ def missing_values(
     Each line of a multi-line value must appear (renderers indent continuation lines),
     compared without leading and trailing spaces.
     """
+    audience = Audience(audience)
     readable = as_text(output)
     missing = []
-    for path, text in shown_values(note):
+    for path, text in shown_values(for_audience(note, audience)):
+        if path == "schema_version" and audience is not Audience.REVIEW:
+            continue
         for line in text.splitlines():
             if line.strip() and line.strip() not in readable:
                 missing.append(path)

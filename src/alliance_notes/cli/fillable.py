@@ -66,9 +66,10 @@ def _read_filled(source: str) -> bytes:
 
 
 def _as_json(host: Host, note: ProgressNote) -> str:
-    """The note as the ``json`` format writes it, or as plain model JSON without that plugin."""
+    """The whole note as the ``json`` format writes it (every item: this is the note itself,
+    not a rendering for one audience), or as plain model JSON without that plugin."""
     if "json" in host.formats:
-        return host.render(note, "json")
+        return host.render(note, "json", audience="review")
     return json.dumps(note.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
