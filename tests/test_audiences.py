@@ -164,3 +164,25 @@ def test_the_privacy_sections_commands_keep_the_record_and_the_private_note_apar
     assert "=== ASSESSMENT ===" in record.stdout
     assert "countertransference" in private.stdout.lower()
     assert private.stdout.startswith("PSYCHOTHERAPY NOTE: KEPT SEPARATE FROM THE MEDICAL RECORD")
+
+
+@pytest.mark.parametrize("format_name", ["fhir-r5", "fhir-r4b"])
+def test_in_the_review_bundle_private_measures_and_pronouns_are_labelled_and_kept_off_the_patient(
+    format_name: str,
+) -> None:
+    data = json.loads(_example("soap").read_text(encoding="utf-8"))
+    data["alliance"]["measures"]["srs"]["belongs"] = "psychotherapy_note"
+    data["alliance"]["respect"]["pronouns"] = {"recorded": "they/them", "belongs": "psychotherapy_note"}
+    bundle = json.loads(_host.render(note_from_data(data), format_name, audience="review"))
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    (patient,) = [r for r in resources if r["resourceType"] == "Patient"]
+    assert "extension" not in patient
+    private = [
+        r
+        for r in resources
+        if r["resourceType"] in ("Observation", "QuestionnaireResponse")
+        and "PSYTHPN" in {label["code"] for label in r.get("meta", {}).get("security", [])}
+    ]
+    assert len(private) >= 2  # the SRS and the pronouns
+    for resource in private:
+        assert "R" in {label["code"] for label in resource["meta"]["security"]}

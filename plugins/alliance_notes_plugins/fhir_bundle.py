@@ -272,8 +272,15 @@ class BundleBuilder:
     # -- measures and pronouns ------------------------------------------------------
 
     def _security(self, resource: Resource, observation: Observation, target_url: str) -> None:
+        """Label a measure's or the pronouns' own resource: AI-asserted while a suggestion,
+        and a psychotherapy-note item as such and restricted wherever it appears."""
+        labels = []
         if self._track(observation, {"reference": target_url}):
-            resource["meta"] = {"security": [AI_ASSERTED]}
+            labels.append(AI_ASSERTED)
+        if observation.belongs.value == "psychotherapy_note":
+            labels.extend([PSYCHOTHERAPY_NOTE, RESTRICTED])
+        if labels:
+            resource["meta"] = {"security": labels}
 
     def _measure(
         self,
@@ -376,7 +383,9 @@ class BundleBuilder:
             ]
         self._security(observation, pronouns, url)
         extension = None
-        if not pronouns.provenance.is_unconfirmed_suggestion:
+        # Only confirmed pronouns that belong in the record become part of the Patient.
+        private = pronouns.belongs.value == "psychotherapy_note"
+        if not pronouns.provenance.is_unconfirmed_suggestion and not private:
             extension = {
                 "url": PRONOUNS_EXTENSION,
                 "extension": [{"url": "value", "valueCodeableConcept": value}],
