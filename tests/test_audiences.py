@@ -138,8 +138,8 @@ def test_a_part_whose_items_are_all_private_says_it_is_kept_separately() -> None
 
 
 def test_an_unknown_audience_is_an_error_naming_the_choices() -> None:
-    with pytest.raises(RenderError, match="audience must be one of: record, private, review"):
-        _host.render(_host.load_note(_example("soap")), "text", audience="client")
+    with pytest.raises(RenderError, match="audience must be one of: record, private, client, review"):
+        _host.render(_host.load_note(_example("soap")), "text", audience="clinic")
 
 
 def test_the_command_line_choices_are_the_audiences() -> None:
@@ -186,3 +186,52 @@ def test_in_the_review_bundle_private_measures_and_pronouns_are_labelled_and_kep
     assert len(private) >= 2  # the SRS and the pronouns
     for resource in private:
         assert "R" in {label["code"] for label in resource["meta"]["security"]}
+
+
+# -- the client summary -------------------------------------------------------------------------
+
+#: Words a client summary must not use: 3RS and alliance terms, and a measure's result or
+#: cutoff ("36.5 of 40", "below the cutoff").  A topic the clinician named may mention a form
+#: the client filled in.
+CLINICAL_TERMS = re.compile(
+    r"\b(rupture|repair|withdrawal|confrontation|marker|3RS|alliance|countertransference|"
+    r"significance|cutoff|\d+(\.\d)? of (20|40|60))\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("kind", ["soap", "dap", "birp", "girp"])
+def test_the_client_summary_is_plain_and_easy_to_read(kind: str) -> None:
+    textstat = pytest.importorskip("textstat")
+    note = _host.load_note(_example(kind))
+    summary = _host.render(note, "text", audience="client")
+    sentences = [line.strip() for line in summary.splitlines()[4:] if line.startswith("  ")]
+    words = CLINICAL_TERMS.findall(" ".join(s for s in sentences if not s.startswith("“")))
+    assert words == [], kind
+    if sentences:
+        assert textstat.flesch_kincaid_grade(" ".join(sentences)) <= 8, kind
+
+
+@pytest.mark.parametrize("format_name", FORMATS)
+@_settings
+@given(note=notes())
+def test_the_client_summary_holds_nothing_private_and_no_review_detail(
+    format_name: str, note: ProgressNote
+) -> None:
+    marked, _, _ = _marked(note)
+    shown = _everything_in(_host.render(marked, format_name, audience="client"), format_name)
+    assert _MARKER.findall(shown) == []
+
+
+def test_the_client_summary_hands_over_nothing_unconfirmed() -> None:
+    note = _host.load_note(_example("girp"))  # an AI draft nobody has reviewed
+    summary = _host.render(note, "text", audience="client")
+    assert "We checked with you" not in summary and "“" not in summary
+
+
+@needs_readme
+def test_the_readme_shows_the_client_summary_of_the_soap_example(tmp_path: Path) -> None:
+    privacy = readme_text().split("## Privacy", 1)[1].split("\n## ", 1)[0]
+    (shown,) = code_blocks("text", privacy)
+    actual = _host.render(_host.load_note(_example("soap")), "text", audience="client")
+    assert shown.strip() == actual.strip()

@@ -13,6 +13,8 @@ Binary, its narratives and its HTML all come from the same cut-down note.
   claiming nothing was found.
 * ``private`` — the psychotherapy note: only the private items (and the ruptures their
   repairs refer to), headed as a separate document.
+* ``client`` — the record's items, for the plain-language summary handed to the client
+  (:mod:`alliance_notes.client_summary`).
 * ``review`` — everything, for the clinician checking a draft.
 """
 

@@ -503,6 +503,10 @@ def build_document(
     """
     if placement not in PLACEMENTS:
         raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}")
+    if audience is Audience.CLIENT:
+        from alliance_notes.client_summary import client_document  # noqa: PLC0415  (it builds on this module)
+
+        return client_document(note)
     alliance = as_drafted(note)
     set_by = alliance.set_by
     blocks = alliance_blocks(alliance, set_by)

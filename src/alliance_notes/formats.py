@@ -42,11 +42,13 @@ class RenderRequest:
 
         Looks for ``{family}/{kind}.{extension}.j2`` and falls back to
         ``{family}/note.{extension}.j2``, so a format works for note kinds that plugins add.
+        The psychotherapy note and the client summary are documents of their own, not a note
+        of some kind: for them it looks for ``{family}/{audience}.{extension}.j2`` first.
         The template receives ``document`` (by default :attr:`document`) and ``note``.
         """
-        kind = self.note.kind
+        shape = self.note.kind if self.audience in (Audience.RECORD, Audience.REVIEW) else self.audience.value
         return self.templates.render(
-            [f"{family}/{kind}.{extension}.j2", f"{family}/note.{extension}.j2"],
+            [f"{family}/{shape}.{extension}.j2", f"{family}/note.{extension}.j2"],
             document=document or self.document,
             note=self.note,
             placement=self.placement,

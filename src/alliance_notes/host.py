@@ -206,8 +206,9 @@ class Host:
         :param placement: ``"section"`` (alliance as its own section) or ``"inline"``.
         :param audience: ``"record"`` (the default: what belongs in the medical record, no
             psychotherapy-note item anywhere), ``"private"`` (the psychotherapy note, a
-            separate document) or ``"review"`` (everything, with every suggestion's rule
-            and confidence).  The note is cut down before the format sees it
+            separate document), ``"client"`` (a short plain-language summary for the
+            client) or ``"review"`` (everything, with every suggestion's rule and
+            confidence).  The note is cut down before the format sees it
             (:func:`alliance_notes.audiences.for_audience`).
         :param options: format-specific options (see the format's ``options``).
         :raises RenderError: naming the format and plugin when its renderer fails.

@@ -140,11 +140,12 @@ class Audience(Choice):
 
     RECORD = "record"
     PRIVATE = "private"
+    CLIENT = "client"
     REVIEW = "review"
 
 
 #: The audiences by name, for command-line choices.
-AUDIENCES = ("record", "private", "review")
+AUDIENCES = ("record", "private", "client", "review")
 
 
 class RuptureScreening(Choice):

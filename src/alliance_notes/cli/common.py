@@ -104,8 +104,9 @@ def add_render_options(
         choices=AUDIENCES,
         default="record",
         help=f"{when}who the output is for: the medical record (default; no psychotherapy-note "
-        "item anywhere), the private psychotherapy note (a separate document), or review "
-        "(everything, with each suggestion's rule and confidence)",
+        "item anywhere), the private psychotherapy note (a separate document), the client "
+        "(a short plain-language summary), or review (everything, with each suggestion's "
+        "rule and confidence)",
     )
     parser.add_argument(
         "--placement",
