@@ -235,3 +235,21 @@ def test_the_readme_shows_the_client_summary_of_the_soap_example(tmp_path: Path)
     (shown,) = code_blocks("text", privacy)
     actual = _host.render(_host.load_note(_example("soap")), "text", audience="client")
     assert shown.strip() == actual.strip()
+
+
+def test_a_failure_making_a_view_names_the_audience_and_never_the_note_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = json.loads(_example("soap").read_text(encoding="utf-8"))
+    data["subjective"] = "SECRETMARKER said something private"
+    note = note_from_data(data)
+
+    def broken(note: ProgressNote, audience: Audience) -> ProgressNote:
+        return note_from_data({**note.model_dump(mode="json"), "session": {"client": note.subjective}})
+
+    monkeypatch.setattr("alliance_notes.host.for_audience", broken)
+    with pytest.raises(RenderError) as caught:
+        _host.render(note, "text")
+    assert "record view" in str(caught.value)
+    assert "SECRETMARKER" not in str(caught.value)
+    assert caught.value.__suppress_context__  # the validation error, with the text, is not shown

@@ -227,9 +227,14 @@ class Host:
         except ValueError:
             names = ", ".join(choice.value for choice in Audience)
             raise RenderError(f"audience must be one of: {names}") from None
-        request = RenderRequest(
-            for_audience(note, audience), placement, dict(options), self.templates, audience
-        )
+        try:
+            view = for_audience(note, audience)
+        except Exception as error:
+            # Name the audience and the kind of failure, never the note's text.
+            raise RenderError(
+                f"the {audience.value} view of the note could not be made ({type(error).__name__})"
+            ) from None
+        request = RenderRequest(view, placement, dict(options), self.templates, audience)
         try:
             output = registered.format.render(request)
         except RenderError:
