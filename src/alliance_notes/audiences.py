@@ -118,14 +118,18 @@ def _set(data: dict[str, Any], path: str) -> bool:
 
 
 def for_audience(note: ProgressNote, audience: Audience) -> ProgressNote:
-    """The note as ``audience`` may see it (see the module docs); ``review`` sees it whole."""
+    """The note as ``audience`` may see it (see the module docs); ``review`` sees it whole.
+
+    Only the alliance section is validated again: the rest of the note is copied as it is,
+    and the cut can only take suggestions away, never add what the note's own checks forbid.
+    """
     if audience is Audience.REVIEW:
         return note
     private = audience is Audience.PRIVATE
     place = (Record.PSYCHOTHERAPY_NOTE if private else Record.PROGRESS_NOTE).value
-    whole: dict[str, Any] = note.model_dump(mode="json")
-    cut = _cut(whole["alliance"], place)
-    _links_mended(cut, whole["alliance"], place)
+    whole: dict[str, Any] = note.alliance.model_dump(mode="json")
+    cut = _cut(whole, place)
+    _links_mended(cut, whole, place)
     if private:
         _answers_dropped(cut, note.alliance)
     else:
@@ -135,14 +139,14 @@ def for_audience(note: ProgressNote, audience: Audience) -> ProgressNote:
     alliance = model.model_validate(cut)
     if not private:
         # A part the cut emptied says its content is kept elsewhere, not that none was found.
-        cut["withheld"] = [
+        withheld = [
             part.key
             for part in alliance_outline(model)
             if _shown(note.alliance, part.key) and not _shown(alliance, part.key)
         ]
-        alliance = model.model_validate(cut)
-    view: dict[str, Any] = {**whole, "alliance": alliance.model_dump(mode="json")}
+        if withheld:
+            alliance = alliance.model_copy(update={"withheld": withheld})
+    update: dict[str, Any] = {"alliance": alliance}
     if private:
-        for section in note.host_sections:
-            view[section.key] = None
-    return type(note).model_validate(view)
+        update.update(dict.fromkeys((section.key for section in note.host_sections), None))
+    return note.model_copy(update=update)
