@@ -24,7 +24,7 @@ from typing import Any
 
 from alliance_notes.alliance import Alliance, single_answers
 from alliance_notes.note import ProgressNote
-from alliance_notes.outline import alliance_outline
+from alliance_notes.outline import alliance_outline, part_outline
 from alliance_notes.vocabulary import Audience, Record
 
 #: Provenance details only a reviewer needs.
@@ -46,16 +46,13 @@ def _cut(value: Any, place: str) -> Any:
 
 def _shown(alliance: Alliance, key: str) -> bool:
     """True when a part shows anything: an item, a yes/no, or an answer besides its status."""
-    for field in alliance_outline(type(alliance)):
-        if field.key != key:
-            continue
-        for described in field.fields:
-            value = alliance.answer(described.key)
-            if described.kind == "choice":
-                if not described.is_status and value.value != "not_assessed":
-                    return True
-            elif value not in (None, []):
+    for field in part_outline(type(alliance), key).fields:
+        value = alliance.answer(field.key)
+        if field.kind == "choice":
+            if not field.is_status and value.value != "not_assessed":
                 return True
+        elif value not in (None, []):
+            return True
     return False
 
 
