@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from alliance_notes import create_host
-from alliance_notes.audiences import for_audience
+from alliance_notes.audiences import PlacementWarning, for_audience, unplaced_items
 from alliance_notes.errors import RenderError
 from alliance_notes.loading import note_from_data
 from alliance_notes.note import ProgressNote
@@ -44,7 +45,8 @@ def _marked(note: ProgressNote) -> tuple[ProgressNote, set[str], set[str]]:
             return [mark(item, inside_private) for item in value]
         if not isinstance(value, dict):
             return value
-        here = inside_private or value.get("belongs") == "psychotherapy_note"
+        # An item nobody placed is private until a clinician places it.
+        here = inside_private or ("belongs" in value and value["belongs"] != "progress_note")
         marked = {}
         for key, item in value.items():
             if here and key in _WORDS and isinstance(item, str):
@@ -77,6 +79,19 @@ def _everything_in(output: str, format_name: str) -> str:
     return "\n".join([output, *binaries])
 
 
+def _render_outside_the_psychotherapy_note(note: ProgressNote, format_name: str, audience: str) -> str:
+    """The record or client rendering, checking that it warns of exactly the unplaced items."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        output = _host.render(note, format_name, audience=audience)
+    placement = [w.message for w in caught if isinstance(w.message, PlacementWarning)]
+    assert [warning.fields for warning in placement] == (
+        [unplaced_items(note)] if unplaced_items(note) else []
+    )
+    assert len(placement) == len(caught)
+    return output
+
+
 _settings = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -85,8 +100,8 @@ _settings = settings(max_examples=20, deadline=None, suppress_health_check=[Heal
 @given(note=notes())
 def test_the_record_holds_nothing_private_and_no_review_detail(format_name: str, note: ProgressNote) -> None:
     marked, _, _ = _marked(note)
-    shown = _everything_in(_host.render(marked, format_name), format_name)
-    assert _MARKER.findall(shown) == []
+    record = _render_outside_the_psychotherapy_note(marked, format_name, "record")
+    assert _MARKER.findall(_everything_in(record, format_name)) == []
 
 
 @pytest.mark.parametrize("format_name", FORMATS)
@@ -135,6 +150,81 @@ def test_a_part_whose_items_are_all_private_says_it_is_kept_separately() -> None
         if part["id"] == "alliance-summary"
     ]
     assert reasons == ["withheld"]
+
+
+def _unplaced_soap() -> ProgressNote:
+    """The SOAP example with its first trust item's place left out (a marker as its text)."""
+    data = json.loads(_example("soap").read_text(encoding="utf-8"))
+    item = data["alliance"]["trust"]["built_by"][0]
+    del item["belongs"]
+    item["text"] = "UNPLACEDMARK"
+    item["evidence"] = []
+    return note_from_data(data)
+
+
+@pytest.mark.parametrize("format_name", FORMATS)
+def test_an_item_nobody_placed_is_kept_out_of_the_record_and_a_warning_names_its_field(
+    format_name: str,
+) -> None:
+    note = _unplaced_soap()
+    assert unplaced_items(note) == ["alliance.trust.built_by[0]"]
+    for audience in ("record", "client"):
+        with pytest.warns(
+            PlacementWarning, match=r"1 item with no place recorded \(alliance\.trust"
+        ) as caught:
+            output = _host.render(note, format_name, audience=audience)
+        assert "UNPLACEDMARK" not in _everything_in(output, format_name)
+        assert all("UNPLACEDMARK" not in str(warning.message) for warning in caught)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the psychotherapy note and the review do not warn
+        private = _host.render(note, format_name, audience="private")
+        review = _host.render(note, format_name, audience="review")
+    assert "UNPLACEDMARK" in _everything_in(private, format_name)
+    assert "UNPLACEDMARK" in _everything_in(review, format_name)
+
+
+def test_the_review_says_an_item_was_not_placed_and_the_fhir_bundle_labels_it_private() -> None:
+    note = _unplaced_soap()
+    review = _host.render(note, "text", audience="review")
+    (line,) = [line for line in review.splitlines() if "Place not recorded" in line]
+    assert "kept out of the record until a clinician places it" in line
+    bundle = json.loads(_host.render(note, "fhir-r5", audience="review"))
+    composition = bundle["entry"][0]["resource"]
+    trust = [
+        part
+        for section in composition["section"]
+        for part in section.get("section", [])
+        if part["id"] == "alliance-trust"
+    ]
+    assert "PSYTHPN" in {label["valueCoding"]["code"] for label in trust[0]["extension"]}
+
+
+def test_a_note_check_finds_every_item_nobody_placed_naming_the_field_only() -> None:
+    findings = _host.check(_unplaced_soap())
+    placement = [finding for finding in findings if finding.check == "placement"]
+    assert [(f.severity.value, f.location) for f in placement] == [
+        ("warning", "alliance.trust.built_by[0].belongs")
+    ]
+    assert "UNPLACEDMARK" not in str(placement[0])
+    assert [f for f in _host.check(_host.load_note(_example("soap"))) if f.check == "placement"] == []
+
+
+def test_validate_lists_the_placement_finding(tmp_path: Path) -> None:
+    path = tmp_path / "note.json"
+    path.write_text(_unplaced_soap().model_dump_json(), encoding="utf-8")
+    result = run_command_line(f"alliance-notes validate {path}", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "warning: alliance.trust.built_by[0].belongs: where this item belongs is not recorded" in (
+        result.stdout
+    )
+    assert "UNPLACEDMARK" not in result.stdout + result.stderr
+
+
+def test_every_bundled_example_places_every_item() -> None:
+    from alliance_notes.examples import example_notes
+
+    for kind, path in example_notes().items():
+        assert unplaced_items(_host.load_note(path)) == [], kind
 
 
 def test_an_unknown_audience_is_an_error_naming_the_choices() -> None:
@@ -219,8 +309,8 @@ def test_the_client_summary_holds_nothing_private_and_no_review_detail(
     format_name: str, note: ProgressNote
 ) -> None:
     marked, _, _ = _marked(note)
-    shown = _everything_in(_host.render(marked, format_name, audience="client"), format_name)
-    assert _MARKER.findall(shown) == []
+    summary = _render_outside_the_psychotherapy_note(marked, format_name, "client")
+    assert _MARKER.findall(_everything_in(summary, format_name)) == []
 
 
 def test_the_client_summary_hands_over_nothing_unconfirmed() -> None:

@@ -127,6 +127,7 @@ def test_every_suggestion_is_quoted_timed_attributed_and_unconfirmed(
         assert item.provenance.confirmed is False
         assert item.provenance.rule
         assert item.provenance.confidence is not None and 0 < item.provenance.confidence <= 1
+        assert item.belongs is not None and item.belongs.value == "progress_note"  # summary-level
         for evidence in item.evidence:
             assert evidence.utterance_index is not None
             assert evidence.quote in session.utterances[evidence.utterance_index].text

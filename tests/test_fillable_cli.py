@@ -102,10 +102,23 @@ def test_parse_errors_name_line_and_field_and_exit_2(tmp_path: Path) -> None:
 
 def test_parse_reads_standard_input_and_renders_any_format() -> None:
     text = FIXTURE.read_text(encoding="utf-8")
-    result = run("parse", "-", "--format", "markdown", stdin=text)
+    result = run("parse", "-", "--format", "markdown", "--audience", "review", stdin=text)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# DAP note with therapeutic alliance")
     assert "Remembered her sister's name" in result.stdout
+
+
+def test_entries_whose_place_was_not_ticked_stay_out_of_the_record_and_a_warning_says_so() -> None:
+    text = FIXTURE.read_text(encoding="utf-8")  # its entries have no "Belongs in" line
+    record = run("parse", "-", "--format", "markdown", stdin=text)
+    assert record.returncode == 0, record.stderr
+    assert "Remembered her sister's name" not in record.stdout
+    warning = next(line for line in record.stderr.splitlines() if "no place recorded" in line)
+    assert warning.startswith("alliance-notes: warning: ")
+    assert "alliance.trust.built_by[0]" in warning and "sister" not in warning
+    private = run("parse", "-", "--format", "markdown", "--audience", "private", stdin=text)
+    assert "Remembered her sister's name" in private.stdout
+    assert "no place recorded" not in private.stderr
 
 
 def test_parse_writes_to_a_file(tmp_path: Path) -> None:

@@ -62,9 +62,9 @@ def test_blank_form_offers_every_closed_choice_as_a_tick_box(kind: str) -> None:
     ):
         for choice in choices:
             assert f"[ ] {choice.label}" in form, choice
-    assert f"Belongs in: [x] {Record.PROGRESS_NOTE.label} · [ ] {Record.PSYCHOTHERAPY_NOTE.label}" in form
-    answers = form.split("## Therapeutic alliance", 1)[1].replace(f"[x] {Record.PROGRESS_NOTE.label}", "")
-    assert "[x]" not in answers, "a blank form ticks nothing but the default place an item belongs"
+    assert f"Belongs in: [ ] {Record.PROGRESS_NOTE.label} · [ ] {Record.PSYCHOTHERAPY_NOTE.label}" in form
+    answers = form.split("## Therapeutic alliance", 1)[1]
+    assert "[x]" not in answers, "a blank form ticks nothing, not even where an entry belongs"
 
 
 def test_blank_form_prompts_in_the_clinicians_words() -> None:

@@ -288,6 +288,7 @@ def test_unconfirmed_pronoun_suggestions_stay_out_of_demographics(
     soap_data["alliance"]["respect"]["pronouns"] = {
         "recorded": "xe/xem",
         "provenance": {"author": "language_model", "suggested_by": "scribe-llm 2026-03"},
+        "belongs": "progress_note",
     }
     output = host.render(note_from_data(soap_data), "fhir-r5", audience="review")
     (patient,) = resources(output, "Patient")

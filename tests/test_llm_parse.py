@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from alliance_notes.evidence import Observation
 from alliance_notes.examples import examples_dir
 from alliance_notes.llm import LlmOutputError, parse
 from alliance_notes.transcript import Transcript
 from alliance_notes.transcripts import load_transcript
+from alliance_notes.walk import instances_in
 
 TRANSCRIPT = load_transcript(examples_dir() / "soap_transcript.txt")
 
@@ -105,6 +107,12 @@ def test_a_clean_answer_becomes_an_alliance_section_marked_as_the_models() -> No
     assert rupture.provenance.confirmed is False
     assert rupture.evidence[0].timestamp == "00:21:20"  # taken from the transcript
     assert alliance.summary is not None and alliance.summary.provenance.suggested_by == "gpt-test"
+
+
+def test_every_item_the_model_suggests_is_placed_in_the_record_the_prompt_asked_for() -> None:
+    alliance = parse(reply(answer()), TRANSCRIPT, model="gpt-test")
+    places = [item.belongs for _, item in instances_in(alliance, Observation)]
+    assert places and {place.value if place else None for place in places} == {"progress_note"}
 
 
 @pytest.mark.parametrize(

@@ -247,9 +247,9 @@ PIRP_PLUGIN = SimpleNamespace(alliance_register_note_kinds=_register_pirp)
 def test_a_plugin_note_kind_reads_and_renders_with_the_generic_templates(note: Any) -> None:
     host = create_host(environ={}, plugins=[("pirp", PIRP_PLUGIN)])
     assert host.read_note(note.model_dump_json()) == note
-    output = host.render(note, "text", "inline")
+    output = host.render(note, "text", "inline", audience="review")
     assert output.startswith("PIRP NOTE WITH THERAPEUTIC ALLIANCE")
-    assert missing_values(note, output) == []
+    assert missing_values(note, output, audience="review") == []
 
 
 def test_an_inconsistent_note_kind_is_rejected() -> None:

@@ -41,8 +41,8 @@ def test_plugin_example_registers_and_renders_and_its_property_test_passes() -> 
     @settings(max_examples=20)
     @given(notes())
     def shows_every_value(note: object) -> None:
-        output = host.render(note, "signed-text")  # type: ignore[arg-type]
+        output = host.render(note, "signed-text", audience="review")  # type: ignore[arg-type]
         assert output.rstrip().endswith("Date: __________")
-        assert missing_values(note, output) == []  # type: ignore[arg-type]
+        assert missing_values(note, output, audience="review") == []  # type: ignore[arg-type]
 
     shows_every_value()

@@ -384,13 +384,19 @@ class RuleExtractor:
 
     # -- building the alliance section ------------------------------------------------
 
-    def _provenance(self, rule: Rule, confidence: float | None = None) -> dict[str, Any]:
+    def _suggested(self, rule: Rule, confidence: float | None = None) -> dict[str, Any]:
+        """An item's provenance (this extractor, the rule, unconfirmed) and its place: the
+        rules detect summary-level alliance markers, which belong in the progress-note
+        record (45 CFR 164.501); the clinician confirms the item, place included."""
         return {
-            "author": "extractor",
-            "suggested_by": self.lexicon.label,
-            "confirmed": False,
-            "rule": rule.id,
-            "confidence": round(confidence if confidence is not None else rule.confidence, 2),
+            "provenance": {
+                "author": "extractor",
+                "suggested_by": self.lexicon.label,
+                "confirmed": False,
+                "rule": rule.id,
+                "confidence": round(confidence if confidence is not None else rule.confidence, 2),
+            },
+            "belongs": "progress_note",
         }
 
     def _with_reply(self, transcript: Transcript, detection: Detection) -> list[dict[str, Any]]:
@@ -430,7 +436,7 @@ class RuleExtractor:
             "description": f"{rupture.type.capitalize()} markers in the client's speech: {labels}. "
             "Significance is the extractor's first estimate from the number of markers.",
             "evidence": evidence,
-            "provenance": self._provenance(strongest.rule, confidence),
+            **self._suggested(strongest.rule, confidence),
         }
 
     def _repair(self, transcript: Transcript, rupture: RuptureSuggestion, number: int) -> dict[str, Any]:
@@ -450,7 +456,7 @@ class RuleExtractor:
             + ", ".join(strategy.replace("_", " ") for strategy in strategies)
             + ".",
             "evidence": evidence,
-            "provenance": self._provenance(best.rule),
+            **self._suggested(best.rule),
         }
 
     def alliance_data(self, transcript: Transcript) -> dict[str, Any]:
@@ -468,7 +474,7 @@ class RuleExtractor:
             single = [_evidence(transcript, detection.index, detection.quote)]
             if kind in ("validation", "remembers"):
                 evidence = self._with_reply(transcript, detection) if kind == "remembers" else single
-                trust.append({"text": rule.text, "evidence": evidence, "provenance": self._provenance(rule)})
+                trust.append({"text": rule.text, "evidence": evidence, **self._suggested(rule)})
             elif kind == "consent_check":
                 answer, reply = suggestions.responses[detection.index]
                 evidence = [
@@ -480,7 +486,7 @@ class RuleExtractor:
                         "topic": self._topic(detection.quote),
                         "response": answer,
                         "evidence": evidence,
-                        "provenance": self._provenance(rule),
+                        **self._suggested(rule),
                     }
                 )
             elif kind == "choice_offered":
@@ -488,7 +494,7 @@ class RuleExtractor:
                     {
                         "text": rule.text,
                         "evidence": self._with_reply(transcript, detection),
-                        "provenance": self._provenance(rule),
+                        **self._suggested(rule),
                     }
                 )
             elif kind == "pace":
@@ -500,12 +506,12 @@ class RuleExtractor:
                         "initiated_by": "clinician",
                         "description": rule.text,
                         "evidence": single,
-                        "provenance": self._provenance(rule),
+                        **self._suggested(rule),
                     }
                 )
             elif kind == "confidentiality":
                 boundaries.setdefault("confidentiality", []).append(
-                    {"text": rule.text, "evidence": single, "provenance": self._provenance(rule)}
+                    {"text": rule.text, "evidence": single, **self._suggested(rule)}
                 )
             elif kind == "feedback_request":
                 evidence = self._with_reply(transcript, detection)
@@ -514,14 +520,14 @@ class RuleExtractor:
                         "question": detection.quote,
                         "answer": evidence[-1]["quote"],
                         "evidence": evidence,
-                        "provenance": self._provenance(rule),
+                        **self._suggested(rule),
                     }
                 )
         if pace:
             autonomy["pace"] = {
                 "text": pace[0].rule.text,
                 "evidence": [_evidence(transcript, d.index, d.quote) for d in pace[:3]],
-                "provenance": self._provenance(pace[0].rule),
+                **self._suggested(pace[0].rule),
             }
         ruptures = suggestions.ruptures
         if ruptures:

@@ -277,7 +277,7 @@ class BundleBuilder:
         labels = []
         if self._track(observation, {"reference": target_url}):
             labels.append(AI_ASSERTED)
-        if observation.belongs.value == "psychotherapy_note":
+        if observation.kept_out_of_record:
             labels.extend([PSYCHOTHERAPY_NOTE, RESTRICTED])
         if labels:
             resource["meta"] = {"security": labels}
@@ -384,7 +384,7 @@ class BundleBuilder:
         self._security(observation, pronouns, url)
         extension = None
         # Only confirmed pronouns that belong in the record become part of the Patient.
-        private = pronouns.belongs.value == "psychotherapy_note"
+        private = pronouns.kept_out_of_record
         if not pronouns.provenance.is_unconfirmed_suggestion and not private:
             extension = {
                 "url": PRONOUNS_EXTENSION,
@@ -417,7 +417,7 @@ class BundleBuilder:
         labels = []
         if any([self._track(observation, target) for observation in found]):  # track every one
             labels.append(AI_ASSERTED)
-        if any(observation.belongs.value == "psychotherapy_note" for observation in found):
+        if any(observation.kept_out_of_record for observation in found):
             labels.append(PSYCHOTHERAPY_NOTE)
         if labels and INLINE_LABELS not in self.labels:
             self.labels.append(INLINE_LABELS)

@@ -124,9 +124,7 @@ class Trust(BaseModel):
     strained_by: Annotated[
         list[Finding],
         Described("Strained trust", prompt="any moment the client may have felt misread, judged or rushed?"),
-    ] = Field(
-        default_factory=list, description="What strained trust: feeling misread, judged, rushed."
-    )
+    ] = Field(default_factory=list, description="What strained trust: feeling misread, judged, rushed.")
 
     @model_validator(mode="after")
     def _state_given_with_observations(self) -> Trust:
@@ -182,9 +180,7 @@ class Respect(_AssessedPart):
             "Power and trauma sensitivity",
             prompt="attention to the power difference between you, and to trauma.",
         ),
-    ] = Field(
-        default_factory=list, description="Attention to power differences and trauma."
-    )
+    ] = Field(default_factory=list, description="Attention to power differences and trauma.")
     pronouns: Annotated[
         Pronouns | None,
         Described(
@@ -199,9 +195,7 @@ class Respect(_AssessedPart):
             prompt="strengths you noticed and named: the whole person, not a label.",
             form_label="Strengths noticed",
         ),
-    ] = Field(
-        default_factory=list, description="Strengths the clinician noticed and named."
-    )
+    ] = Field(default_factory=list, description="Strengths the clinician noticed and named.")
 
 
 class BoundaryEvent(Observation):
@@ -225,15 +219,11 @@ class Boundaries(_AssessedPart):
             "Roles and contact outside sessions",
             prompt="contact between sessions, other roles you share, meeting outside therapy.",
         ),
-    ] = Field(
-        default_factory=list, description="Roles and contact outside sessions."
-    )
+    ] = Field(default_factory=list, description="Roles and contact outside sessions.")
     confidentiality: Annotated[
         list[Finding],
         Described("Confidentiality", prompt="how private information was handled or discussed."),
-    ] = Field(
-        default_factory=list, description="How private information was handled or discussed."
-    )
+    ] = Field(default_factory=list, description="How private information was handled or discussed.")
     events: Annotated[
         list[BoundaryEvent],
         Described(
@@ -243,9 +233,7 @@ class Boundaries(_AssessedPart):
             "without over-stepping or rescuing.",
             form_label="Boundary tested",
         ),
-    ] = Field(
-        default_factory=list, description="Boundary events and how they were handled."
-    )
+    ] = Field(default_factory=list, description="Boundary events and how they were handled.")
 
 
 class ConsentCheck(Observation):
@@ -274,9 +262,7 @@ class AutonomyAndConsent(_AssessedPart):
             "client's answer.",
             form_label="Asked before a hard topic",
         ),
-    ] = Field(
-        default_factory=list, description="Topics asked about before entering them."
-    )
+    ] = Field(default_factory=list, description="Topics asked about before entering them.")
     choices_offered: Annotated[
         list[Finding],
         Described(
@@ -284,18 +270,14 @@ class AutonomyAndConsent(_AssessedPart):
             prompt="choices you offered about what to work on and how.",
             form_label="Choices offered",
         ),
-    ] = Field(
-        default_factory=list, description="Choices the clinician offered the client."
-    )
+    ] = Field(default_factory=list, description="Choices the clinician offered the client.")
     declined: Annotated[
         list[DeclinedTopic],
         Described(
             "Declined by the client",
             prompt="anything the client said no to, and whether that was honoured.",
         ),
-    ] = Field(
-        default_factory=list, description="What the client declined, and that it was honoured."
-    )
+    ] = Field(default_factory=list, description="What the client declined, and that it was honoured.")
     pace: Annotated[
         Finding | None,
         Described("Pace agreed", prompt="the pace you and the client agreed (“We'll move at your pace”)."),
@@ -426,9 +408,7 @@ class Alliance(BaseModel):
         Finding | None,
         Part("Summary"),
         Described("Summary", prompt="the state of the alliance this session, in a sentence or two."),
-    ] = Field(
-        default=None, description="The state of the alliance this session, in a sentence or two."
-    )
+    ] = Field(default=None, description="The state of the alliance this session, in a sentence or two.")
     trust: Annotated[Trust, Part("Trust")] = Field(default_factory=Trust)
     respect: Annotated[Respect, Part("Respect")] = Field(default_factory=Respect)
     boundaries: Annotated[Boundaries, Part("Boundaries")] = Field(default_factory=Boundaries)

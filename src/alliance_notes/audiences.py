@@ -16,6 +16,11 @@ Binary, its narratives and its HTML all come from the same cut-down note.
 * ``client`` — the record's items, for the plain-language summary handed to the client
   (:mod:`alliance_notes.client_summary`).
 * ``review`` — everything, for the clinician checking a draft.
+
+An item whose place nobody recorded (``belongs`` left out) is treated as a psychotherapy-note
+item: the record and the client summary leave it out, the private note carries it, and
+:func:`placement_findings` (run by every note check) and :class:`PlacementWarning` (given
+when the record or client view leaves such items out) say so, naming fields, never text.
 """
 
 from __future__ import annotations
@@ -23,16 +28,63 @@ from __future__ import annotations
 from typing import Any
 
 from alliance_notes.alliance import Alliance, single_answers
+from alliance_notes.checks import CheckFinding, Severity
+from alliance_notes.evidence import Observation
 from alliance_notes.note import ProgressNote
 from alliance_notes.outline import alliance_outline, part_outline
 from alliance_notes.vocabulary import Audience, Record
+from alliance_notes.walk import instances_in
 
 #: Provenance details only a reviewer needs.
 REVIEW_DETAILS = ("rule", "confidence")
 
 
+class PlacementWarning(UserWarning):
+    """The record or client view left out items whose place nobody recorded.
+
+    :attr:`fields` names them (``alliance.trust.built_by[0]``); the message never quotes them.
+    """
+
+    def __init__(self, fields: list[str]) -> None:
+        self.fields = fields
+        count = f"{len(fields)} item{'s' if len(fields) != 1 else ''}"
+        super().__init__(
+            f"{count} with no place recorded ({', '.join(fields)}) left out of the record, as "
+            "psychotherapy-note items, until a clinician sets where each belongs"
+        )
+
+
+def unplaced_items(note: ProgressNote) -> list[str]:
+    """The field paths of the note's items whose place nobody recorded (``belongs`` unset)."""
+    return [
+        path
+        for path, observation in instances_in(note.alliance, Observation, "alliance")
+        if observation.belongs is None
+    ]
+
+
+def placement_findings(note: ProgressNote) -> list[CheckFinding]:
+    """One warning per item whose place nobody recorded: it is kept out of the record."""
+    return [
+        CheckFinding(
+            check="placement",
+            severity=Severity.WARNING,
+            location=f"{path}.belongs",
+            message=(
+                "where this item belongs is not recorded, so it is kept out of the record like a "
+                "psychotherapy-note item; set it to progress_note or psychotherapy_note"
+            ),
+        )
+        for path in unplaced_items(note)
+    ]
+
+
 def _kept(item: Any, place: str) -> bool:
-    return not isinstance(item, dict) or "belongs" not in item or item["belongs"] == place
+    """True when ``item`` goes to ``place``.  An item nobody placed goes with the
+    psychotherapy note: kept out of the record until a clinician places it."""
+    if not isinstance(item, dict) or "belongs" not in item:
+        return True
+    return (item["belongs"] or Record.PSYCHOTHERAPY_NOTE.value) == place
 
 
 def _cut(value: Any, place: str) -> Any:

@@ -54,7 +54,6 @@ ALLIANCE_TITLE = "Therapeutic alliance"
 PRIVATE_TITLE = "Psychotherapy note: kept separate from the medical record (45 CFR 164.501)"
 
 
-
 @dataclass(frozen=True)
 class Quote:
     """A quote from the session, attributed."""
@@ -168,9 +167,11 @@ def _item(
     children: Iterable[Item] = (),
 ) -> Item:
     """An item for an observation, carrying its quotes, provenance and record."""
-    private = observation.belongs is Record.PSYCHOTHERAPY_NOTE
+    private = observation.kept_out_of_record
     notes = _provenance_note(observation.provenance)
-    if private:
+    if observation.belongs is None:
+        notes = ("Place not recorded: kept out of the record until a clinician places it", *notes)
+    elif private:
         notes = (f"{Record.PSYCHOTHERAPY_NOTE.label}: keep separate from the record", *notes)
     return Item(
         label=label or None,
@@ -185,7 +186,6 @@ def _item(
 
 #: Who set each single answer a program suggested, by path (see :attr:`Alliance.set_by`).
 AnswerProvenance = Mapping[str, Provenance]
-
 
 
 def _answer(label: str, text: str, provenance: Provenance | None) -> Item:

@@ -104,13 +104,20 @@ class Observation(BaseModel):
         default_factory=list, description="Quotes from the session that support the item."
     )
     provenance: Provenance = Field(default_factory=Provenance, description="Who recorded the item.")
-    belongs: Record = Field(
-        default=Record.PROGRESS_NOTE,
+    belongs: Record | None = Field(
+        default=None,
         description=(
             "The progress-note record, or a psychotherapy note kept separate from the record "
-            "(detailed analysis of the session's conversation). Left out: the progress-note record."
+            "(detailed analysis of the session's conversation). Left out: not placed — the item "
+            "is kept out of the record, like a psychotherapy note, until a clinician places it."
         ),
     )
+
+    @property
+    def kept_out_of_record(self) -> bool:
+        """True for an item the record must not carry: one placed in the psychotherapy note,
+        or one whose place nobody recorded (treated as private until a clinician places it)."""
+        return self.belongs is not Record.PROGRESS_NOTE
 
 
 class Finding(Observation):

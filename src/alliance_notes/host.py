@@ -23,7 +23,7 @@ from typing import Any
 import pluggy
 
 from alliance_notes.alliance import Alliance
-from alliance_notes.audiences import for_audience
+from alliance_notes.audiences import PlacementWarning, for_audience, placement_findings, unplaced_items
 from alliance_notes.checks import CheckFinding, Severity
 from alliance_notes.errors import AllianceNotesError, PluginError, RenderError, UnknownFormatError
 from alliance_notes.formats import OutputFormat, RegisteredFormat, RenderRequest
@@ -209,7 +209,9 @@ class Host:
             separate document), ``"client"`` (a short plain-language summary for the
             client) or ``"review"`` (everything, with every suggestion's rule and
             confidence).  The note is cut down before the format sees it
-            (:func:`alliance_notes.audiences.for_audience`).
+            (:func:`alliance_notes.audiences.for_audience`).  An item whose place nobody
+            recorded counts as private: the record and client views leave it out with a
+            :class:`~alliance_notes.audiences.PlacementWarning` naming its field.
         :param options: format-specific options (see the format's ``options``).
         :raises RenderError: naming the format and plugin when its renderer fails.
         """
@@ -227,6 +229,10 @@ class Host:
         except ValueError:
             names = ", ".join(choice.value for choice in Audience)
             raise RenderError(f"audience must be one of: {names}") from None
+        if audience in (Audience.RECORD, Audience.CLIENT):
+            unplaced = unplaced_items(note)
+            if unplaced:
+                warnings.warn(PlacementWarning(unplaced), stacklevel=2)
         try:
             view = for_audience(note, audience)
         except Exception as error:
@@ -277,9 +283,10 @@ class Host:
             ) from error
 
     def check(self, note: ProgressNote) -> list[CheckFinding]:
-        """Run every plugin's note checks.  A check that fails becomes an error finding
-        naming its plugin; the other checks still run."""
-        findings: list[CheckFinding] = []
+        """Run the core's placement check (:func:`~alliance_notes.audiences.placement_findings`)
+        and every plugin's note checks.  A check that fails becomes an error finding naming
+        its plugin; the other checks still run."""
+        findings = placement_findings(note)
         for impl in self.manager.hook.alliance_check_note.get_hookimpls():
             try:
                 result = _call(impl, note=note)

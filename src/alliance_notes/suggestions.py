@@ -67,6 +67,8 @@ def _assessed_parts(alliance: type[Alliance]) -> tuple[str, ...]:
     return tuple(
         part.key for part in alliance_outline(alliance) if part.model and "status" in part.model.model_fields
     )
+
+
 _TRUST_ORDER = ("strained", "strengthening", "steady")
 _WORDS = re.compile(r"[a-z0-9]+")
 

@@ -138,7 +138,7 @@ def _observed(model: type[T], **fields: st.SearchStrategy[Any]) -> st.SearchStra
         model,
         evidence=_few(evidence()),
         provenance=provenance(),
-        belongs=_choices(Record),
+        belongs=_optional(_choices(Record)),
         **fields,
     )
 
@@ -308,9 +308,7 @@ def alliances(draw: st.DrawFn, model: type[Alliance] = Alliance) -> Alliance:
 @st.composite
 def _authorship(draw: st.DrawFn) -> Authorship:
     written_by = draw(_choices(WrittenBy))
-    clinician = (
-        draw(_references) if written_by.reviewed else draw(_optional(_references))
-    )
+    clinician = draw(_references) if written_by.reviewed else draw(_optional(_references))
     drafted_by = draw(texts(20)) if written_by is not WrittenBy.CLINICIAN else draw(_optional(texts(20)))
     return Authorship(written_by=written_by, clinician=clinician, drafted_by=drafted_by)
 

@@ -24,6 +24,7 @@ from alliance_notes.cli.common import (
     render_options,
     write_output,
 )
+from alliance_notes.cli.extract import warnings_to_stderr
 from alliance_notes.errors import AllianceNotesError, NoteValidationError, Problem
 
 if TYPE_CHECKING:  # the forms, models and host load when a command runs
@@ -84,13 +85,14 @@ def run_parse(arguments: argparse.Namespace) -> int:
     if arguments.format is None:
         text = _as_json(host, filled.note)
     else:
-        text = host.render(
-            filled.note,
-            arguments.format,
-            arguments.placement,
-            arguments.audience,
-            **render_options(arguments.option),
-        )
+        with warnings_to_stderr():
+            text = host.render(
+                filled.note,
+                arguments.format,
+                arguments.placement,
+                arguments.audience,
+                **render_options(arguments.option),
+            )
     write_output(text, arguments.output)
     return 0
 

@@ -17,7 +17,7 @@ from alliance_notes.cli.common import (
     render_options,
     write_output,
 )
-from alliance_notes.cli.extract import add_transcript_options, read_transcript_argument
+from alliance_notes.cli.extract import add_transcript_options, read_transcript_argument, warnings_to_stderr
 from alliance_notes.errors import AllianceNotesError, NoteValidationError
 from alliance_notes.examples import example_notes
 
@@ -28,9 +28,14 @@ DEMO_KINDS = ("soap", "dap")
 def run_render(arguments: argparse.Namespace) -> int:
     host = open_host(arguments.templates)
     note = read_input_note(host, arguments.note, arguments.from_format)
-    text = host.render(
-        note, arguments.format, arguments.placement, arguments.audience, **render_options(arguments.option)
-    )
+    with warnings_to_stderr():
+        text = host.render(
+            note,
+            arguments.format,
+            arguments.placement,
+            arguments.audience,
+            **render_options(arguments.option),
+        )
     write_output(text, arguments.output)
     return 0
 
@@ -102,11 +107,12 @@ def run_demo(arguments: argparse.Namespace) -> int:
     if arguments.out is None:
         formats = arguments.format or ["markdown"]
         notes = [host.load_note(examples[kind]) for kind in kinds]
-        outputs = [
-            host.render(note, name, arguments.placement, arguments.audience)
-            for note in notes
-            for name in formats
-        ]
+        with warnings_to_stderr():
+            outputs = [
+                host.render(note, name, arguments.placement, arguments.audience)
+                for note in notes
+                for name in formats
+            ]
         write_output("\n\n".join(output.rstrip("\n") for output in outputs), None)
         return 0
     formats = arguments.format or sorted(host.formats)
@@ -120,7 +126,9 @@ def run_demo(arguments: argparse.Namespace) -> int:
         for name in formats:
             registered = host.format(name)
             path = directory / f"{kind}_note{registered.format.extension}"
-            write_output(host.render(note, name, arguments.placement, arguments.audience), str(path))
+            with warnings_to_stderr():
+                text = host.render(note, name, arguments.placement, arguments.audience)
+            write_output(text, str(path))
             print(f"wrote {path} ({registered.format.title})")
     return 0
 

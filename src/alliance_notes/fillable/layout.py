@@ -263,7 +263,6 @@ FOLLOW_UP = Shape(
 # -- fields and parts -----------------------------------------------------------------------------
 
 
-
 @dataclass(frozen=True)
 class FormField:
     """One field of the alliance section: ``**Label** — prompt`` and its answers.

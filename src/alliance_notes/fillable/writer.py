@@ -42,7 +42,7 @@ from alliance_notes.fillable.text import escape_text, render_boxes
 from alliance_notes.measures import format_score
 from alliance_notes.note import ProgressNote
 from alliance_notes.templating import Templates
-from alliance_notes.vocabulary import Assessment, Choice, Record, RuptureScreening, TrustState
+from alliance_notes.vocabulary import Assessment, Choice, RuptureScreening, TrustState
 
 #: Choices a prefilled form leaves unticked: a blank already means them.
 _BLANK_MEANS: frozenset[Choice] = frozenset(
@@ -118,7 +118,7 @@ class _Writer:
             lines += self.slot(shape, slot, None if blank else getattr(item, slot.key, None), blank)
         if isinstance(item, Observation):
             lines += [self._quote(evidence) for evidence in item.evidence]
-        belongs = item.belongs if isinstance(item, Observation) else Record.PROGRESS_NOTE
+        belongs = item.belongs if isinstance(item, Observation) else None
         lines += self.slot(shape, BELONGS, belongs, blank)
         return lines
 

@@ -40,7 +40,7 @@ from alliance_notes.evidence import Provenance
 from alliance_notes.grounding import check_quotes
 from alliance_notes.llm.models import LlmAlliance
 from alliance_notes.transcript import Transcript
-from alliance_notes.vocabulary import Choice
+from alliance_notes.vocabulary import Choice, Record
 
 #: The name parse errors give as their source.
 SOURCE = "language model output"
@@ -204,8 +204,8 @@ def _assessed(data: dict[str, Any], repairs: list[str]) -> None:
 
 
 def _section_data(value: Any, provenance: dict[str, Any], transcript: Transcript | None) -> Any:
-    """LLM data as alliance data: nulls dropped, provenance added to every item that can
-    carry evidence, timestamps taken from the transcript."""
+    """LLM data as alliance data: nulls dropped, provenance and the record as its place added
+    to every item that can carry evidence, timestamps taken from the transcript."""
     if isinstance(value, list):
         return [_section_data(item, provenance, transcript) for item in value]
     if not isinstance(value, dict):
@@ -221,6 +221,8 @@ def _section_data(value: Any, provenance: dict[str, Any], transcript: Transcript
                 data["timestamp"] = timestamp
     elif "evidence" in data:
         data["provenance"] = dict(provenance)
+        # The prompt asks only for what suits the progress-note record.
+        data["belongs"] = Record.PROGRESS_NOTE.value
     return data
 
 
