@@ -21,10 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from alliance_notes import create_host
 from alliance_notes.audiences import PlacementWarning, for_audience, unplaced_items
 from alliance_notes.errors import RenderError
+from alliance_notes.evidence import Observation
 from alliance_notes.loading import note_from_data
 from alliance_notes.note import ProgressNote
 from alliance_notes.testing import notes
 from alliance_notes.vocabulary import AUDIENCES, Audience, PartStatus
+from alliance_notes.walk import instances_in
 from readme_support import code_blocks, needs_readme, readme_text, run_command_line
 
 _host = create_host()
@@ -225,6 +227,35 @@ def test_every_bundled_example_places_every_item() -> None:
 
     for kind, path in example_notes().items():
         assert unplaced_items(_host.load_note(path)) == [], kind
+
+
+@settings(max_examples=50, deadline=None)
+@given(note=notes())
+def test_the_record_keeps_one_supporting_quote_per_item_the_clients_own_words(note: ProgressNote) -> None:
+    record = for_audience(note, Audience.RECORD)
+    quoted: list[str] = []
+    for _, item in instances_in(record.alliance, Observation):
+        assert len(item.evidence) <= 1
+        for evidence in item.evidence:
+            assert evidence.speaker.value == "client"
+            own_words = " ".join(str(value) for value in item.model_dump().values() if isinstance(value, str))
+            assert " ".join(evidence.quote.casefold().split()) not in " ".join(own_words.casefold().split())
+            quoted.append(" ".join(evidence.quote.casefold().split()))
+    assert len(quoted) == len(set(quoted)), "a quote is repeated in the record"
+
+
+def test_the_records_quotes_and_provenance_are_brief_and_the_reviews_whole() -> None:
+    note = _host.load_note(_example("soap"))
+    record = _host.render(note, "ehr-text")
+    review = _host.render(note, "ehr-text", audience="review")
+    assert "(AI-suggested, confirmed by the clinician)" in record
+    assert "suggested by alliance-rules" not in record and "utterance " not in record
+    assert '"I don\'t know." (client, 00:21:20)' in record
+    assert "suggested by alliance-rules 0.1 (extractor), confirmed by the clinician" in review
+    assert '"I don\'t know." (client, utterance 42, 00:21:20)' in review
+    # The clinician's question is not repeated as a quote under the feedback it asked for.
+    assert '"Is there something I can change to support you better?"' in review
+    assert '"Is there something I can change to support you better?"' not in record
 
 
 def test_an_unknown_audience_is_an_error_naming_the_choices() -> None:

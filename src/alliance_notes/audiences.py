@@ -8,7 +8,9 @@ runs, so no format can leak what it was never given: the record's canonical JSON
 Binary, its narratives and its HTML all come from the same cut-down note.
 
 * ``record`` — the items that belong in the progress-note record, with provenance reduced to
-  who suggested an item and whether a clinician confirmed it (no rule ids, no confidences).
+  who suggested an item and whether a clinician confirmed it (no rule ids, no confidences),
+  and each item's quotes reduced to the one that supports it: the client's own words, where
+  the item does not already say them.
   A part whose every item was kept out says so ("kept in a separate note"), instead of
   claiming nothing was found.
 * ``private`` — the psychotherapy note: only the private items (and the ruptures their
@@ -130,6 +132,39 @@ def _strip_review_details(value: Any) -> Any:
     return value
 
 
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _supporting_quote(item: dict[str, Any], quoted: set[str]) -> None:
+    """Keep, of an item's quotes, only the client's own words that support it: the first
+    quote by the client that the item does not already say in its own words and that no
+    earlier item of the note quotes.  The clinician's lines, and further quotes, document
+    the conversation; the review keeps them."""
+    said = _words(" ".join(value for value in item.values() if isinstance(value, str)))
+    supporting = [
+        evidence
+        for evidence in item["evidence"]
+        if evidence["speaker"] == "client"
+        and _words(evidence["quote"]) not in said
+        and _words(evidence["quote"]) not in quoted
+    ]
+    item["evidence"] = supporting[:1]
+    quoted.update(_words(evidence["quote"]) for evidence in item["evidence"])
+
+
+def _quotes_trimmed(value: Any, quoted: set[str]) -> None:
+    """Every item in ``value``, in the note's order, reduced to the quote that supports it."""
+    if isinstance(value, list):
+        for element in value:
+            _quotes_trimmed(element, quoted)
+    elif isinstance(value, dict):
+        if isinstance(value.get("evidence"), list):
+            _supporting_quote(value, quoted)
+        for element in value.values():
+            _quotes_trimmed(element, quoted)
+
+
 def _links_mended(data: dict[str, Any], before: dict[str, Any], place: str) -> None:
     """Keep rupture ids consistent after a cut: repairs of a rupture that is gone go too (in
     the record) or bring their rupture along (in the psychotherapy note)."""
@@ -183,6 +218,7 @@ def for_audience(note: ProgressNote, audience: Audience) -> ProgressNote:
         _answers_dropped(cut, note.alliance)
     else:
         cut = _strip_review_details(cut)
+        _quotes_trimmed(cut, set())
     cut["set_by"] = {path: who for path, who in cut.get("set_by", {}).items() if _set(cut, path)}
     model = type(note.alliance)
     alliance = model.model_validate(cut)

@@ -140,13 +140,27 @@ def _labels(choices: Iterable[Choice]) -> str:
     return "; ".join(choice.label for choice in choices)
 
 
+class _Briefly(str):
+    """A note or attribution as the review shows it, which also knows the brief form the
+    record shows: who suggested an item as one short mark ("AI-suggested, confirmed by the
+    clinician"), a quote as said by whom and when (no utterance number)."""
+
+    brief: str
+
+    def __new__(cls, full: str, brief: str) -> _Briefly:
+        note = super().__new__(cls, full)
+        note.brief = brief
+        return note
+
+
 def _quote(evidence: Evidence) -> Quote:
     where = [evidence.speaker.label]
     if evidence.utterance_index is not None:
         where.append(f"utterance {evidence.utterance_index}")
     if evidence.timestamp is not None:
         where.append(evidence.timestamp)
-    return Quote(evidence.quote, ", ".join(where))
+    brief = [evidence.speaker.label] + ([evidence.timestamp] if evidence.timestamp is not None else [])
+    return Quote(evidence.quote, _Briefly(", ".join(where), ", ".join(brief)))
 
 
 def _provenance_note(provenance: Provenance) -> tuple[str, ...]:
@@ -157,7 +171,21 @@ def _provenance_note(provenance: Provenance) -> tuple[str, ...]:
         note += f"; rule: {provenance.rule}"
     if provenance.confidence is not None:
         note += f"; confidence {provenance.confidence:g}"
-    return (note,)
+    return (_Briefly(note, provenance.mark),)
+
+
+def _brief(text: str) -> str:
+    return text.brief if isinstance(text, _Briefly) else text
+
+
+def _briefly(item: Item) -> Item:
+    """``item`` with its notes and quote attributions in their brief form, for the record."""
+    return replace(
+        item,
+        notes=tuple(map(_brief, item.notes)),
+        quotes=tuple(Quote(quote.text, _brief(quote.attribution)) for quote in item.quotes),
+        children=tuple(_briefly(child) for child in item.children),
+    )
 
 
 def _item(
@@ -241,7 +269,7 @@ def _rupture(rupture: Rupture, label: str) -> Item:
         children.append(Item("Touched", _labels(rupture.bond_aspects)))
     if rupture.clinician_contribution is not None:
         children.append(Item("Clinician's contribution", rupture.clinician_contribution))
-    heading = f"{label} {rupture.id}: {rupture.type.label}, significance {rupture.significance} of 5"
+    heading = f"{label} {rupture.id} ({rupture.type.label}, significance {rupture.significance} of 5)"
     return _item(rupture, heading, rupture.description, children)
 
 
@@ -251,7 +279,7 @@ def _repair(repair: Repair, label: str) -> Item:
         children.append(Item("3RS strategies", _labels(repair.strategies)))
     if repair.client_response is not None:
         children.append(Item("Client's response", repair.client_response))
-    heading = f"{label} of rupture {repair.rupture}: {repair.outcome.label}"
+    heading = f"{label} of rupture {repair.rupture} ({repair.outcome.label})"
     return _item(repair, heading, repair.description, children)
 
 
@@ -269,49 +297,43 @@ def _given(name: str, administered: SessionPoint | None) -> str:
     return name if administered is None else f"{name}, given at the {administered.label}"
 
 
-def _scores(pairs: Iterable[tuple[str, float]]) -> tuple[Item, ...]:
-    return tuple(Item(label, format_score(value)) for label, value in pairs)
+def _scores(total: str, pairs: Iterable[tuple[str, str]]) -> str:
+    """A measure on one line: its total, then each score by name."""
+    return f"{total} ({'; '.join(f'{label} {value}' for label, value in pairs)})"
 
 
 def _srs(srs: SessionRatingScale, label: str) -> Item:
     total = f"total {format_score(srs.total)} of 40"
     if srs.below_cutoff:
-        total += " (below 36: discuss the alliance)"
-    items = _scores(
-        [
-            ("Relationship", srs.relationship),
-            ("Goals and topics", srs.goals_and_topics),
-            ("Approach or method", srs.approach_or_method),
-            ("Overall", srs.overall),
-        ]
-    )
-    return _item(srs, _given(label, srs.administered), total, items)
+        total += ", below 36: discuss the alliance"
+    scores = [
+        ("relationship", srs.relationship),
+        ("goals and topics", srs.goals_and_topics),
+        ("approach or method", srs.approach_or_method),
+        ("overall", srs.overall),
+    ]
+    text = _scores(total, [(name, format_score(value)) for name, value in scores])
+    return _item(srs, _given(label, srs.administered), text)
 
 
 def _ors(ors: OutcomeRatingScale, label: str) -> Item:
     total = f"total {format_score(ors.total)} of 40"
     if ors.below_cutoff:
-        total += " (below the adult clinical cutoff of 25)"
-    items = _scores(
-        [
-            ("Individually", ors.individually),
-            ("Interpersonally", ors.interpersonally),
-            ("Socially", ors.socially),
-            ("Overall", ors.overall),
-        ]
-    )
-    return _item(ors, _given(label, ors.administered), total, items)
+        total += ", below the adult clinical cutoff of 25"
+    scores = [
+        ("individually", ors.individually),
+        ("interpersonally", ors.interpersonally),
+        ("socially", ors.socially),
+        ("overall", ors.overall),
+    ]
+    text = _scores(total, [(name, format_score(value)) for name, value in scores])
+    return _item(ors, _given(label, ors.administered), text)
 
 
 def _wai_sr(wai: WorkingAllianceInventory, label: str) -> Item:
-    total = f"total {wai.total} of 60"
-    items = (
-        Item("Task", f"{wai.task} of 20"),
-        Item("Bond", f"{wai.bond} of 20"),
-        Item("Goal", f"{wai.goal} of 20"),
-        Item("Item scores 1–12", ", ".join(str(score) for score in wai.items)),
-    )
-    return _item(wai, _given(label, wai.administered), total, items)
+    subscales = [("task", f"{wai.task} of 20"), ("bond", f"{wai.bond} of 20"), ("goal", f"{wai.goal} of 20")]
+    items = (Item("Item scores 1–12", ", ".join(str(score) for score in wai.items)),)
+    return _item(wai, _given(label, wai.administered), _scores(f"total {wai.total} of 60", subscales), items)
 
 
 _ITEM_RENDERERS: dict[type[Observation], ItemRenderer] = {
@@ -499,7 +521,9 @@ def build_document(
     :param audience: who the document is for.  The note must already be cut down to what
         that audience may see (:func:`alliance_notes.audiences.for_audience`; the host's
         ``render`` does it); the audience decides the document's frame: the psychotherapy
-        note shows only the parts it holds, under its own title, with no host sections.
+        note shows only the parts it holds, under its own title, with no host sections;
+        outside the review, who suggested an item is one short mark
+        (:attr:`~alliance_notes.evidence.Provenance.mark`).
     """
     if placement not in PLACEMENTS:
         raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}")
@@ -510,6 +534,8 @@ def build_document(
     alliance = as_drafted(note)
     set_by = alliance.set_by
     blocks = alliance_blocks(alliance, set_by)
+    if audience is not Audience.REVIEW:
+        blocks = tuple(replace(block, items=tuple(map(_briefly, block.items))) for block in blocks)
     if audience is Audience.PRIVATE:
         return NoteDocument(
             kind=note.kind,

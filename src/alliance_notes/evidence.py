@@ -90,6 +90,13 @@ class Provenance(BaseModel):
         state = "confirmed by the clinician" if self.confirmed else "not yet confirmed"
         return f"suggested by {self.suggested_by} ({self.author.label}), {state}"
 
+    @property
+    def mark(self) -> str:
+        """The one short mark the record shows for the item's origin."""
+        if self.author is Author.CLINICIAN:
+            return "written by the clinician"
+        return "AI-suggested, " + ("confirmed by the clinician" if self.confirmed else "not yet confirmed")
+
 
 class Observation(BaseModel):
     """One thing the clinician (or a suggesting tool) noticed, with its support.
