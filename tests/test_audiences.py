@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 
 from alliance_notes import create_host
 from alliance_notes.audiences import PlacementWarning, for_audience, unplaced_items
-from alliance_notes.errors import RenderError
+from alliance_notes.errors import AllianceNotesError, NoteValidationError, RenderError
 from alliance_notes.evidence import Observation
+from alliance_notes.fillable import blank_template, parse_filled, prefilled_template
 from alliance_notes.loading import note_from_data
 from alliance_notes.note import ProgressNote
 from alliance_notes.testing import notes
@@ -256,6 +257,70 @@ def test_the_records_quotes_and_provenance_are_brief_and_the_reviews_whole() -> 
     # The clinician's question is not repeated as a quote under the feedback it asked for.
     assert '"Is there something I can change to support you better?"' in review
     assert '"Is there something I can change to support you better?"' not in record
+
+
+# -- forms ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("audience", ["record", "private", "review"])
+@pytest.mark.parametrize("kind", ["soap", "dap", "birp", "girp"])
+def test_a_prefilled_form_reads_back_as_that_audiences_note(kind: str, audience: str) -> None:
+    note = _host.load_note(_example(kind))
+    form = prefilled_template(note, audience=audience)
+    assert parse_filled(form, _host.note_models).note == for_audience(note, Audience(audience))
+
+
+def test_the_record_form_leaves_the_psychotherapy_note_out_and_names_the_parts_kept_there() -> None:
+    data = json.loads(_example("dap").read_text(encoding="utf-8"))
+    data["alliance"]["summary"]["belongs"] = "psychotherapy_note"
+    data["alliance"]["summary"]["text"] = "PRIVMARK1X"
+    note = note_from_data(data)
+    form = prefilled_template(note)  # the record, by default
+    assert "PRIVMARK1X" not in form
+    (line,) = [line for line in form.splitlines() if line.startswith("kept in a separate note:")]
+    assert line.split("#")[0].strip() == "kept in a separate note: Summary"
+    assert parse_filled(form, _host.note_models).note.alliance.withheld == ["summary"]
+    wrong = form.replace(line, "kept in a separate note: Sumary")
+    with pytest.raises(NoteValidationError, match=r"alliance\.withheld: must name parts of the alliance"):
+        parse_filled(wrong, _host.note_models)
+    private = prefilled_template(note, audience="private")
+    assert "PRIVMARK1X" in private
+    assert private.splitlines()[private.splitlines().index("---", 1) + 2].startswith("# Psychotherapy note")
+    assert "## Data" not in private  # no host section in the psychotherapy note
+
+
+def test_a_blank_psychotherapy_note_places_each_new_entry_there() -> None:
+    form = blank_template(_host.kinds["soap"].model, audience="private")
+    assert "## Subjective" not in form
+    assert form.count("Belongs in: [ ] progress note · [x] psychotherapy note (private)") == form.count(
+        "Belongs in:"
+    )
+    start = form.index("**Built trust**")
+    entry = form.index("\n- \n", start)
+    filled = form[:entry] + "\n- My own urgency drove the pace\n" + form[entry + len("\n- \n") :]
+    filled = filled.replace("client:  ", "client: C-1  ", 1).replace("date:    ", "date: 2026-03-10", 1)
+    filled = filled.replace("[ ] strengthening", "[x] strengthening", 1)
+    note = parse_filled(filled, _host.note_models).note
+    (item,) = note.alliance.trust.built_by
+    assert item.text == "My own urgency drove the pace"
+    assert item.belongs is not None and item.belongs.value == "psychotherapy_note"
+
+
+def test_the_client_summary_is_not_a_form() -> None:
+    note = _host.load_note(_example("soap"))
+    with pytest.raises(AllianceNotesError, match="the client summary is not a form to fill in"):
+        prefilled_template(note, audience="client")
+
+
+def test_the_command_line_form_is_the_record_unless_asked(tmp_path: Path) -> None:
+    example = _example("soap")
+    record = run_command_line(f"alliance-notes template --prefill {example}", tmp_path)
+    review = run_command_line(f"alliance-notes template --prefill {example} --audience review", tmp_path)
+    assert record.returncode == 0 and review.returncode == 0, record.stderr + review.stderr
+    assert "countertransference" not in record.stdout.lower()
+    assert "countertransference" in review.stdout.lower()
+    client = run_command_line(f"alliance-notes template --prefill {example} --audience client", tmp_path)
+    assert client.returncode == 2 and "invalid choice: 'client'" in client.stderr
 
 
 def test_an_unknown_audience_is_an_error_naming_the_choices() -> None:

@@ -57,7 +57,7 @@ def test_prefill_then_parse_gives_back_the_note(
     source = tmp_path / "soap.json"
     source.write_text(json.dumps(soap_with_open_suggestion), encoding="utf-8")
     form = tmp_path / "review.md"
-    result = run("template", "--prefill", str(source), "-o", str(form))
+    result = run("template", "--prefill", str(source), "--audience", "review", "-o", str(form))
     assert result.returncode == 0, result.stderr
     assert "⚑ Suggestion to confirm" in form.read_text(encoding="utf-8")
     parsed = run("parse", str(form))
@@ -148,6 +148,8 @@ def test_a_clinic_may_restyle_the_form_and_it_still_parses(tmp_path: Path, kind:
         "template",
         "--prefill",
         str(example_notes()[kind]),
+        "--audience",
+        "review",
         "--templates",
         str(tmp_path / "clinic"),
         "-o",

@@ -234,7 +234,7 @@ def test_form_level_problems() -> None:
 
 def _example_form(kind: str) -> tuple[str, FilledNote]:
     note = create_host(entry_points=[]).load_note(example_notes()[kind])
-    form = prefilled_template(note)
+    form = prefilled_template(note, audience="review")
     return form, parse_filled(form)
 
 

@@ -19,7 +19,7 @@ KINDS = sorted(BUILT_IN_KINDS)
 @given(data=st.data())
 def test_prefilled_form_reads_back_as_the_same_note(kind: str, data: st.DataObject) -> None:
     note = data.draw(notes([BUILT_IN_KINDS[kind]]), label="note")
-    form = prefilled_template(note)
+    form = prefilled_template(note, audience="review")
     assert parse_filled(form).note == note
     # The same form saved by an editor that writes Windows line endings.
     assert parse_filled(form.replace("\n", "\r\n")).note == note

@@ -100,7 +100,7 @@ def test_blank_form_does_not_parse_into_an_invented_note() -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_prefilled_example_reads_well_and_back(kind: str) -> None:
     note = _example(kind)
-    form = prefilled_template(note)
+    form = prefilled_template(note, audience="review")
     assert '`"' not in form, "ordinary clinical text is written as typed, never escaped"
     assert parse_filled(form).note == note
     for section in note.host_sections:
@@ -132,7 +132,7 @@ def _unconfirmed(note: ProgressNote) -> int:
 @pytest.mark.parametrize("kind", KINDS)
 def test_prefilled_form_marks_each_unconfirmed_suggestion(kind: str) -> None:
     note = _example(kind)
-    form = prefilled_template(note)
+    form = prefilled_template(note, audience="review")
     expected = _unconfirmed(note)
     assert form.count("⚑ Suggestion to confirm: [ ] confirmed") == expected
     if expected:
@@ -142,7 +142,7 @@ def test_prefilled_form_marks_each_unconfirmed_suggestion(kind: str) -> None:
 
 def test_prefill_ticks_the_notes_choices_and_leaves_not_assessed_blank() -> None:
     note = _example("soap")
-    form = prefilled_template(note)
+    form = prefilled_template(note, audience="review")
     assert "- [x] strengthening" in form
     assert "- [ ] not assessed" in form
     assert "[x] not assessed" not in form
@@ -152,7 +152,7 @@ def test_prefill_ticks_the_notes_choices_and_leaves_not_assessed_blank() -> None
 def test_multi_choice_order_is_kept_by_listing_ticked_boxes_first() -> None:
     note = _example("dap")
     markers = note.alliance.ruptures[0].markers
-    form = prefilled_template(note)
+    form = prefilled_template(note, audience="review")
     positions = [form.index(f"[x] {marker.label}") for marker in markers]
     assert positions == sorted(positions)
     assert parse_filled(form).note.alliance.ruptures[0].markers == markers
@@ -170,7 +170,7 @@ def test_unusual_text_is_escaped_so_it_reads_back_exactly() -> None:
     changed = note.model_copy(
         update={"alliance": alliance, "plan": "- a list\n## not a heading", "subjective": "said\r\nthen"}
     )
-    form = prefilled_template(changed)
+    form = prefilled_template(changed, audience="review")
     assert '`"  leading spaces' in form
     again = parse_filled(form).note
     assert again.alliance.summary is not None
@@ -200,6 +200,6 @@ class PieNote(ProgressNote):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(note=notes([PieNote]))
 def test_a_plugins_note_kind_gets_a_form_that_reads_back(note: ProgressNote) -> None:
-    form = prefilled_template(note)
+    form = prefilled_template(note, audience="review")
     assert "## Problem\n_The problem this session addressed._" in form
     assert parse_filled(form, {"pie": PieNote}).note == note

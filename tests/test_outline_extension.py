@@ -117,7 +117,7 @@ def test_structured_formats_read_the_new_field_back(clinic_host: Host, format_na
 def test_the_form_asks_for_the_new_field_and_reads_it_back(clinic_host: Host) -> None:
     assert "**Shared humour** — moments of humour you shared" in blank_template(ClinicSoapNote)
     note = _note(clinic_host, humour_welcomed=True)
-    form = prefilled_template(note)
+    form = prefilled_template(note, audience="review")
     assert HUMOUR in form
     assert parse_filled(form, {"clinic-soap": ClinicSoapNote}).note == note
 
@@ -155,4 +155,7 @@ def test_suggestions_for_the_new_field_are_merged_and_marked(clinic_host: Host) 
 def test_generated_notes_of_the_extended_kind_show_and_read_back_every_value(note: ProgressNote) -> None:
     host = create_host(environ={}, plugins=[("clinic-kinds", _ClinicKinds())])
     assert missing_values(note, host.render(note, "text", audience="review"), audience="review") == []
-    assert parse_filled(prefilled_template(note), {"clinic-soap": ClinicSoapNote}).note == note
+    assert (
+        parse_filled(prefilled_template(note, audience="review"), {"clinic-soap": ClinicSoapNote}).note
+        == note
+    )

@@ -171,7 +171,7 @@ def test_a_single_answer_the_extractor_set_is_marked_in_the_note_and_the_form(tm
     assert "State this session: strengthening [suggestion: to confirm]" in text
     from alliance_notes.fillable.writer import prefilled_template
 
-    form = prefilled_template(extended)
+    form = prefilled_template(extended, audience="review")
     trust = form[form.index("**Trust this session**") : form.index("**Built trust**")]
     assert "- [x] strengthening" in trust
     assert "  - ⚑ Suggestion to confirm: [ ] confirmed" in trust

@@ -27,6 +27,7 @@ when the record or client view leaves such items out) say so, naming fields, nev
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from alliance_notes.alliance import Alliance, single_answers
@@ -63,6 +64,15 @@ def unplaced_items(note: ProgressNote) -> list[str]:
         for path, observation in instances_in(note.alliance, Observation, "alliance")
         if observation.belongs is None
     ]
+
+
+def warn_if_unplaced(note: ProgressNote, audience: Audience) -> None:
+    """Give a :class:`PlacementWarning` when the record or client view of ``note`` leaves
+    out items whose place nobody recorded."""
+    if audience in (Audience.RECORD, Audience.CLIENT):
+        unplaced = unplaced_items(note)
+        if unplaced:
+            warnings.warn(PlacementWarning(unplaced), stacklevel=3)
 
 
 def placement_findings(note: ProgressNote) -> list[CheckFinding]:

@@ -23,7 +23,7 @@ from typing import Any
 import pluggy
 
 from alliance_notes.alliance import Alliance
-from alliance_notes.audiences import PlacementWarning, for_audience, placement_findings, unplaced_items
+from alliance_notes.audiences import for_audience, placement_findings, warn_if_unplaced
 from alliance_notes.checks import CheckFinding, Severity
 from alliance_notes.errors import AllianceNotesError, PluginError, RenderError, UnknownFormatError
 from alliance_notes.formats import OutputFormat, RegisteredFormat, RenderRequest
@@ -229,10 +229,7 @@ class Host:
         except ValueError:
             names = ", ".join(choice.value for choice in Audience)
             raise RenderError(f"audience must be one of: {names}") from None
-        if audience in (Audience.RECORD, Audience.CLIENT):
-            unplaced = unplaced_items(note)
-            if unplaced:
-                warnings.warn(PlacementWarning(unplaced), stacklevel=2)
+        warn_if_unplaced(note, audience)
         try:
             view = for_audience(note, audience)
         except Exception as error:

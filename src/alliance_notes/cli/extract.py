@@ -99,7 +99,9 @@ def run_extract(arguments: argparse.Namespace) -> int:
             raise AllianceNotesError("--prefill needs --note: the form is the draft note, prefilled")
         from alliance_notes.fillable import prefilled_template  # noqa: PLC0415  (only --prefill needs it)
 
-        write_output(prefilled_template(with_suggestions(note, findings), host.templates), arguments.output)
+        # The suggestions are for the clinician to check: the form shows them whole.
+        form = prefilled_template(with_suggestions(note, findings), host.templates, "review")
+        write_output(form, arguments.output)
         return 0
     if note is None:
         write_output(_json(findings.model_dump(mode="json", exclude_none=True)), arguments.output)

@@ -3,7 +3,7 @@
 ::
 
     alliance-notes template soap -o session.md              # a blank SOAP form
-    alliance-notes template --prefill draft.json -o review.md  # an AI draft to review
+    alliance-notes template --prefill draft.json --audience review -o review.md  # an AI draft to review
     alliance-notes parse session.md                         # the validated note, as JSON
 """
 
@@ -26,6 +26,7 @@ from alliance_notes.cli.common import (
 )
 from alliance_notes.cli.extract import warnings_to_stderr
 from alliance_notes.errors import AllianceNotesError, NoteValidationError, Problem
+from alliance_notes.vocabulary import AUDIENCES
 
 if TYPE_CHECKING:  # the forms, models and host load when a command runs
     from alliance_notes.host import Host
@@ -45,13 +46,14 @@ def run_template(arguments: argparse.Namespace) -> int:
             raise AllianceNotesError(
                 f"the note to prefill is a {note.kind.upper()} note, not {kind.upper()}; leave out the kind"
             )
-        text = prefilled_template(note, host.templates)
+        with warnings_to_stderr():
+            text = prefilled_template(note, host.templates, arguments.audience)
     elif kind is None:
         raise AllianceNotesError(
             f"say which note kind ({', '.join(sorted(host.kinds))}), or give --prefill NOTE"
         )
     else:
-        text = blank_template(host.kinds[kind].model, host.templates)
+        text = blank_template(host.kinds[kind].model, host.templates, arguments.audience)
     write_output(text, arguments.output)
     return 0
 
@@ -111,6 +113,15 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     template.add_argument("kind", nargs="?", help="the note kind: soap, dap, birp, girp (or a plugin's)")
     template.add_argument(
         "--prefill", metavar="NOTE", help="fill the form from this note (JSON; - for standard input)"
+    )
+    template.add_argument(
+        "--audience",
+        choices=[audience for audience in AUDIENCES if audience != "client"],
+        default="record",
+        help="with --prefill: the record (default; the items that belong in the medical record), "
+        "the private psychotherapy note (its items alone), or review (the whole note, with each "
+        "suggestion's rule and confidence: for checking an AI draft). Without --prefill, private "
+        "gives a blank psychotherapy note",
     )
     add_output_option(template)
     add_templates_option(template)

@@ -363,7 +363,7 @@ class Detail:
 
     path: tuple[str, ...]
     key: str
-    kind: Literal["text", "code", "date", "integer", "choice", "kind", "language"]
+    kind: Literal["text", "code", "date", "integer", "choice", "kind", "language", "parts"]
     hint: str = ""
     choice: type[Choice] | None = None
 
@@ -380,6 +380,13 @@ DETAILS: tuple[Detail, ...] = (
     Detail(("authorship", "written_by"), "written by", "choice", choice=WrittenBy),
     Detail(("authorship", "clinician"), "clinician", "code", "your pseudonymous code"),
     Detail(("authorship", "drafted_by"), "drafted by", "text", "the AI scribe that drafted it, if any"),
+    # Only in a form of the record: the parts whose entries are all in the psychotherapy note.
+    Detail(
+        ("alliance", "withheld"),
+        "kept in a separate note",
+        "parts",
+        "their entries are in the psychotherapy note; keep as is",
+    ),
     Detail(("schema_version",), "schema version", "text", "keep as is"),
 )
 

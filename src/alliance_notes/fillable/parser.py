@@ -60,6 +60,7 @@ from alliance_notes.fillable.text import (
 )
 from alliance_notes.loading import decode_note_text
 from alliance_notes.note import BUILT_IN_KINDS, ProgressNote
+from alliance_notes.outline import alliance_outline
 from alliance_notes.vocabulary import Choice, Speaker
 
 _PROVENANCE_KEYS = ("suggested_by", "rule", "confidence", "confirmed")
@@ -680,7 +681,7 @@ def detail_text(raw: str) -> tuple[str | None, str | None]:
     return value or None, None
 
 
-def _detail(reading: _Reading, detail: Detail, raw: str, line: int, kinds: Mapping[str, Any]) -> Any:
+def _detail(reading: _Reading, detail: Detail, raw: str, line: int, model: type[ProgressNote]) -> Any:
     location = format_location(detail.path)
     text, error = detail_text(raw)
     if error is not None:
@@ -699,7 +700,25 @@ def _detail(reading: _Reading, detail: Detail, raw: str, line: int, kinds: Mappi
             reading, text, list(detail.choice), choice_noun(detail.choice), location=location, line=line
         )
         return None if found is None else found.value
+    if detail.kind == "parts":
+        return _parts(reading, text, model, location, line)
     return text
+
+
+def _parts(
+    reading: _Reading, text: str, model: type[ProgressNote], location: str, line: int
+) -> list[str] | None:
+    """Part titles, separated by commas, as part keys (``Client feedback`` → ``client_feedback``)."""
+    keys = {normalize(part.title): part.key for part in alliance_outline(model.alliance_model())}
+    found = []
+    for title in filter(None, (name.strip() for name in text.split(","))):
+        key = keys.get(normalize(title))
+        if key is None:
+            titles = ", ".join(part.title for part in alliance_outline(model.alliance_model()))
+            reading.problem(location, f"must name parts of the alliance section: {titles}", line, "part")
+            return None
+        found.append(key)
+    return found or None
 
 
 def _kind(
@@ -760,7 +779,7 @@ def parse_filled(
             )
             continue
         reading.at(location, line)
-        value = _detail(reading, detail, raw, line, kinds)
+        value = _detail(reading, detail, raw, line, model)
         if value is not None:
             _set(data, detail.path, value)
     for section in document.sections:
@@ -780,7 +799,7 @@ def parse_filled(
         _read_field(reading, raw_field, alliance, given, notes)
     _number_ruptures(reading, alliance)
     if alliance:
-        data["alliance"] = alliance
+        data.setdefault("alliance", {}).update(alliance)
     document.notes = notes
     note = _validate(reading, model, data, source)
     return FilledNote(note, tuple(document.notices()))

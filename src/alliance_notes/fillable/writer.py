@@ -16,6 +16,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from alliance_notes.alliance import Alliance
+from alliance_notes.audiences import for_audience, warn_if_unplaced
+from alliance_notes.document import PRIVATE_TITLE
 from alliance_notes.errors import AllianceNotesError, NoteValidationError
 from alliance_notes.evidence import Evidence, Observation, Provenance
 from alliance_notes.fillable.layout import (
@@ -41,8 +43,17 @@ from alliance_notes.fillable.reader import Line, RawSlot, heading, read_item
 from alliance_notes.fillable.text import escape_text, render_boxes
 from alliance_notes.measures import format_score
 from alliance_notes.note import ProgressNote
+from alliance_notes.outline import alliance_outline
 from alliance_notes.templating import Templates
-from alliance_notes.vocabulary import Assessment, Choice, RuptureScreening, TrustState
+from alliance_notes.vocabulary import (
+    AUDIENCES,
+    Assessment,
+    Audience,
+    Choice,
+    Record,
+    RuptureScreening,
+    TrustState,
+)
 
 #: Choices a prefilled form leaves unticked: a blank already means them.
 _BLANK_MEANS: frozenset[Choice] = frozenset(
@@ -57,9 +68,12 @@ _CONTINUATION = 4
 class _Writer:
     """Writes the answer lines of one form; ``note`` is ``None`` for a blank form."""
 
-    def __init__(self, model: type[ProgressNote], note: ProgressNote | None) -> None:
+    def __init__(
+        self, model: type[ProgressNote], note: ProgressNote | None, audience: Audience = Audience.REVIEW
+    ) -> None:
         self.model = model
         self.note = note
+        self.audience = audience
         self.suggestions = 0
         #: Who set each single answer a program suggested.  (An unreviewed AI draft's other
         #: answers are the scribe's; the form's "written by" line already says so.)
@@ -118,7 +132,9 @@ class _Writer:
             lines += self.slot(shape, slot, None if blank else getattr(item, slot.key, None), blank)
         if isinstance(item, Observation):
             lines += [self._quote(evidence) for evidence in item.evidence]
-        belongs = item.belongs if isinstance(item, Observation) else None
+        # An entry added to the psychotherapy note's form is placed there by the form itself.
+        default = Record.PSYCHOTHERAPY_NOTE if self.audience is Audience.PRIVATE else None
+        belongs = item.belongs if isinstance(item, Observation) else default
         lines += self.slot(shape, BELONGS, belongs, blank)
         return lines
 
@@ -212,6 +228,11 @@ class _Writer:
         value: Any = self.note
         for key in detail.path:
             value = None if value is None else getattr(value, key)
+        if detail.kind == "parts":
+            if not value:
+                return None
+            titles = {part.key: part.title for part in alliance_outline(self.model.alliance_model())}
+            value = ", ".join(titles[key] for key in value)
         if detail.kind == "kind":
             value = self.model.kind_name()
         if self.note is None and detail.path == ("authorship", "written_by"):
@@ -268,11 +289,15 @@ class _Writer:
                 "lines": self.section_lines(section.key, section.prompt),
             }
             for section in self.model.host_sections
+            # The psychotherapy note is the alliance items alone, apart from the record.
+            if self.audience is not Audience.PRIVATE
         ]
         details = [line for line in (self.detail(detail) for detail in DETAILS) if line is not None]
+        private = self.audience is Audience.PRIVATE
         return {
             "kind": self.model.kind_name(),
-            "title": f"{self.model.title} with therapeutic alliance",
+            "title": PRIVATE_TITLE if private else f"{self.model.title} with therapeutic alliance",
+            "audience": self.audience.value,
             "prefilled": self.note is not None,
             "suggestions": self.suggestions,
             "details": details,
@@ -324,30 +349,57 @@ def _render(templates: Templates, kind: str, form: dict[str, Any]) -> str:
     return templates.render([f"fillable/{kind}.md.j2", "fillable/note.md.j2"], form=form)
 
 
-def blank_template(model: type[ProgressNote], templates: Templates | None = None) -> str:
+def _form_audience(audience: Audience | str) -> Audience:
+    try:
+        audience = Audience(audience)
+    except ValueError:
+        raise AllianceNotesError(f"audience must be one of: {', '.join(AUDIENCES)}") from None
+    if audience is Audience.CLIENT:
+        raise AllianceNotesError(
+            "the client summary is not a form to fill in; render it with --audience client"
+        )
+    return audience
+
+
+def blank_template(
+    model: type[ProgressNote], templates: Templates | None = None, audience: Audience | str = Audience.RECORD
+) -> str:
     """A blank fill-in form for a note kind: details, host sections, the alliance section.
 
     :param model: the note kind's model (``SoapNote`` …, or a plugin's).
     :param templates: where to find ``fillable/note.md.j2`` (a host's, for a clinic's own).
+    :param audience: ``"private"`` for a blank psychotherapy note (no host sections, each
+        entry ticked "psychotherapy note"); ``"record"`` and ``"review"`` give the same form.
     """
-    writer = _Writer(model, None)
+    writer = _Writer(model, None, _form_audience(audience))
     return _render(templates or _built_in_templates(), model.kind_name(), writer.form())
 
 
-def prefilled_template(note: ProgressNote, templates: Templates | None = None) -> str:
-    """The fill-in form with ``note``'s values filled in, ready for review.
+def prefilled_template(
+    note: ProgressNote, templates: Templates | None = None, audience: Audience | str = Audience.RECORD
+) -> str:
+    """The fill-in form with ``note``'s values filled in, for one audience.
 
     Items a tool suggested and no clinician has confirmed are marked as suggestions to
-    confirm.  Reading the form back unchanged gives an equal note, and that is checked
-    before the form is returned, so no value is ever lost on the way.
+    confirm.  Reading the form back unchanged gives the note as that audience sees it
+    (:func:`~alliance_notes.audiences.for_audience`), and that is checked before the form
+    is returned, so no value is ever lost on the way.
 
-    :raises AllianceNotesError: if the form would not read back as the same note: a
-        clinic's form template that leaves out answers, or a bug.
+    :param audience: ``"record"`` (the default: the items that belong in the record, each
+        with its supporting quote; a front-matter line names the parts whose entries are all
+        in the psychotherapy note), ``"private"`` (the psychotherapy note's items alone, under
+        its own title) or ``"review"`` (the whole note, every suggestion's rule and
+        confidence: for checking an AI draft).  A client summary is not a form.
+    :raises AllianceNotesError: for the client audience; or if the form would not read back
+        as the same note: a clinic's form template that leaves out answers, or a bug.
     """
-    writer = _Writer(type(note), note)
+    audience = _form_audience(audience)
+    warn_if_unplaced(note, audience)
+    view = for_audience(note, audience)
+    writer = _Writer(type(note), view, audience)
     templates = templates or _built_in_templates()
     text = _render(templates, note.kind, writer.form())
-    _check_round_trip(note, text, clinic=templates.sandboxed)
+    _check_round_trip(view, text, clinic=templates.sandboxed)
     return text
 
 
