@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from alliance_notes import create_host
 from alliance_notes.audiences import PlacementWarning, for_audience, unplaced_items
 from alliance_notes.errors import AllianceNotesError, NoteValidationError, RenderError
-from alliance_notes.evidence import Observation
+from alliance_notes.evidence import Observation, Provenance
 from alliance_notes.fillable import blank_template, parse_filled, prefilled_template
 from alliance_notes.loading import note_from_data
 from alliance_notes.note import ProgressNote
@@ -35,11 +35,14 @@ FORMATS = ("text", "markdown", "html", "ehr-text", "json", "fhir-r5", "fhir-r4b"
 #: Free-text fields of an item: where a clinician's words are.
 _WORDS = ("text", "description", "topic", "question", "answer", "recorded", "handling")
 _WORDS += ("clinician_contribution", "client_response", "quote")
-_MARKER = re.compile(r"(PRIV|RULE)MARK\d+X")
+#: Every suggestion's confidence is set to this, a number nothing else in a note shows.
+_CONFIDENCE = 0.314159
+_MARKER = re.compile(r"(PRIV|RULE)MARK\d+X|0\.314159")
 
 
 def _marked(note: ProgressNote) -> tuple[ProgressNote, set[str], set[str]]:
-    """The note with a marker in every private item's words and every rule id."""
+    """The note with a marker in every private item's words and every rule id, and every
+    confidence set to :data:`_CONFIDENCE`."""
     private: set[str] = set()
     rules: set[str] = set()
 
@@ -60,6 +63,8 @@ def _marked(note: ProgressNote) -> tuple[ProgressNote, set[str], set[str]]:
                 marker = f"RULEMARK{len(rules)}X"
                 rules.add(marker)
                 marked[key] = marker
+            elif key == "confidence" and item is not None:
+                marked[key] = _CONFIDENCE
             else:
                 marked[key] = mark(item, here)
         return marked
@@ -116,6 +121,17 @@ def test_the_psychotherapy_note_holds_every_private_item(format_name: str, note:
     assert {marker for marker in private if marker not in shown} == set()
 
 
+@pytest.mark.parametrize("format_name", FORMATS)
+@_settings
+@given(note=notes())
+def test_the_review_shows_every_rule_and_confidence(format_name: str, note: ProgressNote) -> None:
+    marked, _, rules = _marked(note)
+    shown = _everything_in(_host.render(marked, format_name, audience="review"), format_name)
+    assert {rule for rule in rules if rule not in shown} == set()
+    confidences = [p for _, p in instances_in(marked.alliance, Provenance) if p.confidence is not None]
+    assert not confidences or str(_CONFIDENCE) in shown
+
+
 @pytest.mark.parametrize("format_name", ["fhir-r5", "fhir-r4b"])
 def test_the_private_bundle_and_every_resource_in_it_are_labelled(format_name: str) -> None:
     note = _host.load_note(_example("soap"))
@@ -128,12 +144,45 @@ def test_the_private_bundle_and_every_resource_in_it_are_labelled(format_name: s
     assert "PSYTHPN" not in record
 
 
-@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("audience", ["record", "private", "review"])
 @pytest.mark.parametrize("format_name", ["json", "fhir-r5", "fhir-r4b"])
 def test_each_audience_reads_back_as_the_note_it_was_given(format_name: str, audience: str) -> None:
     note = _host.load_note(_example("soap"))
     output = _host.render(note, format_name, audience=audience)
     assert _host.read(output, format_name) == for_audience(note, Audience(audience))
+
+
+#: What the SOAP example's record says that its client summary must not: the clinician's
+#: assessment, scores, 3RS terms, the scribe's name.
+_NOT_FOR_THE_CLIENT = ("Anxiety symptoms", "36.5", "23.5", "withdrawal", "rupture", "scribe-llm", "SRS")
+
+
+@pytest.mark.parametrize("format_name", ["json", "fhir-r5", "fhir-r4b"])
+def test_the_client_summary_is_its_own_small_document_and_does_not_read_back(format_name: str) -> None:
+    note = _host.load_note(_example("soap"))
+    output = _host.render(note, format_name, audience="client", **_validated(format_name))
+    everything = _everything_in(output, format_name)
+    assert [word for word in _NOT_FOR_THE_CLIENT if word.lower() in everything.lower()] == []
+    assert "You chose to wait." in everything
+    data = json.loads(output)
+    if format_name == "json":
+        assert data["document"] == "client-summary" and data["client"] == "C-0412"
+        assert [part["title"] for part in data["parts"]] == [
+            "Your choices",
+            "What you told us helps",
+            "What happens next",
+        ]
+    else:
+        kinds = [entry["resource"]["resourceType"] for entry in data["entry"]]
+        assert kinds == ["Composition", "Patient", "Practitioner"]  # no Binary, no Observation
+        assert data["entry"][0]["resource"]["type"]["coding"][0]["code"] == "client-summary"
+    with pytest.raises(NoteValidationError, match="is a client summary, not a note"):
+        _host.read(output, format_name)
+
+
+def _validated(format_name: str) -> dict[str, str]:
+    """Validate FHIR output with fhir.resources (a real outside validator)."""
+    return {"validate": "yes"} if format_name.startswith("fhir") else {}
 
 
 def test_a_part_whose_items_are_all_private_says_it_is_kept_separately() -> None:

@@ -43,6 +43,8 @@ from alliance_notes.plugin_api import (
 from alliance_notes_plugins.fhir_bundle import (
     CANONICAL_NOTE_EXTENSION,
     CANONICAL_NOTE_MEDIA_TYPE,
+    CLIENT_SUMMARY,
+    CODE_SYSTEM,
     VERSIONS,
     build_bundle,
 )
@@ -214,6 +216,16 @@ def _agrees(composition: Mapping[str, Any], note: ProgressNote) -> None:
         )
 
 
+def _is_client_summary(composition: Mapping[str, Any]) -> bool:
+    codings = (composition.get("type") or {}).get("coding") or []
+    return any(
+        isinstance(coding, dict)
+        and coding.get("system") == CODE_SYSTEM
+        and coding.get("code") == CLIENT_SUMMARY[0]
+        for coding in codings
+    )
+
+
 def read_bundle(text: str, kinds: Mapping[str, type[ProgressNote]]) -> ProgressNote:
     """Read a document Bundle this plugin wrote back into the note it was made from.
 
@@ -230,6 +242,12 @@ def read_bundle(text: str, kinds: Mapping[str, type[ProgressNote]]) -> ProgressN
     composition = entries[0].get("resource") or {}
     if composition.get("resourceType") != "Composition":
         raise _invalid("entry[0].resource", "must be the Composition", "no_composition")
+    if _is_client_summary(composition):
+        raise _invalid(
+            "entry[0].resource.type",
+            "is a client summary, not a note: only the record, the private note and the review read back",
+            "client_summary",
+        )
     embedded = _embedded_note_text(entries, _canonical_note_url(composition))
     note = note_from_data(
         parse_json(embedded, "FHIR Bundle canonical note"), kinds, "FHIR Bundle canonical note"

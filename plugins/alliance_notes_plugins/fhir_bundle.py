@@ -75,6 +75,9 @@ VERSIONS = ("R4B", "R5")
 BASE = "https://alliance-notes.dev/fhir"
 #: Codes for the alliance section, its parts, host sections without a LOINC code, measures.
 CODE_SYSTEM = f"{BASE}/CodeSystem/alliance-notes"
+#: The client summary's document type, in the project's CodeSystem (no LOINC document type
+#: says "a session summary written for the client").
+CLIENT_SUMMARY = ("client-summary", "Session summary for the client")
 CLIENT_SYSTEM = f"{BASE}/sid/client"
 CLINICIAN_SYSTEM = f"{BASE}/sid/clinician"
 #: The Composition extension whose ``valueReference`` is the Binary with the note's JSON.
@@ -506,8 +509,69 @@ class BundleBuilder:
         composition["section"] = sections
         return composition
 
+    def _client_summary(self) -> Resource:
+        """The client summary's own document: a Composition of its sentences, the client and
+        the clinician.  Nothing else is handed over: no measure, no observation, no
+        provenance of suggestions (the summary holds only what a clinician wrote or
+        confirmed), and no embedded note."""
+        unreviewed_draft = self.note.authorship.written_by.value == "ai_draft"
+        identifier = {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{self.identity}"}
+        subject = self._subject()
+        blocks = [block for section in self.document.sections for block in section.blocks]
+        composition: Resource = {
+            "resourceType": "Composition",
+            "meta": {"security": [RESTRICTED]},
+            "text": {"status": "generated", "div": narrative.facts_narrative(self.document.title, ())},
+            "identifier": [identifier] if self.version == "R5" else identifier,
+            "status": "preliminary" if unreviewed_draft else "final",
+            "type": _concept(CODE_SYSTEM, *CLIENT_SUMMARY),
+            "subject": [subject] if self.version == "R5" else subject,
+            "date": self.date,
+            "author": [self._clinician() or {"type": "Practitioner", "display": "the treating clinician"}],
+            "title": self.document.title,
+        }
+        if self.note.session.language is not None:
+            composition["language"] = self.note.session.language
+        if blocks:
+            composition["section"] = [
+                {
+                    "id": f"client-{block.key}",
+                    "title": block.title,
+                    "code": _concept(CODE_SYSTEM, f"client-{block.key}", block.title),
+                    "text": {"status": "generated", "div": narrative.block_narrative(block)},
+                }
+                for block in blocks
+            ]
+        entries = [
+            {"fullUrl": self.composition_url, "resource": composition},
+            {
+                "fullUrl": self.patient_url,
+                "resource": {
+                    "resourceType": "Patient",
+                    "identifier": [{"system": CLIENT_SYSTEM, "value": self.note.session.client}],
+                },
+            },
+        ]
+        clinician = self._clinician()
+        if clinician is not None:
+            entries.append(
+                {
+                    "fullUrl": clinician["reference"],
+                    "resource": {"resourceType": "Practitioner", "identifier": [clinician["identifier"]]},
+                }
+            )
+        return {
+            "resourceType": "Bundle",
+            "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{self.identity}"},
+            "type": "document",
+            "timestamp": self.instant,
+            "entry": entries,
+        }
+
     def build(self) -> Resource:
-        """The document Bundle."""
+        """The document Bundle (for the client, the summary's own small document)."""
+        if self.document.audience is Audience.CLIENT:
+            return self._client_summary()
         pronoun_entries, pronoun_extension = self._pronouns()
         part_entries = {"measures": self._measures(), "respect": pronoun_entries}
         sections = self._sections(part_entries)

@@ -78,4 +78,5 @@ def block_narrative(block: Block) -> str:
 def facts_narrative(title: str, facts: Iterable[tuple[str, str]]) -> str:
     """The Composition's own narrative: the note's title and the facts about the session."""
     rows = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in facts)
-    return f"{_OPEN}<p><b>{escape(title)}</b></p><dl>{rows}</dl>{_CLOSE}"
+    listed = f"<dl>{rows}</dl>" if rows else ""  # a definition list may not be empty
+    return f"{_OPEN}<p><b>{escape(title)}</b></p>{listed}{_CLOSE}"

@@ -16,6 +16,11 @@ The output is the note exactly as validated, with three promises:
   the way in, so an edited total is reported rather than trusted.
 
 Placement does not apply: the alliance section is data here, not a layout.
+
+The client summary is not a note and has its own small shape (``"document":
+"client-summary"``): the client's code, the session date and language, the title, and each
+part's sentences (:func:`client_summary_data`).  Nothing else of the note is handed over,
+and it does not read back.
 """
 
 from __future__ import annotations
@@ -28,7 +33,10 @@ from pydantic import BaseModel
 from pydantic_core import to_json
 
 from alliance_notes.plugin_api import (
+    Audience,
+    NoteValidationError,
     OutputFormat,
+    Problem,
     ProgressNote,
     RegisterFormat,
     RenderRequest,
@@ -106,8 +114,33 @@ def canonical_json(note: ProgressNote) -> str:
     return to_json(canonical_data(note), indent=2).decode("utf-8") + "\n"
 
 
+#: What a client summary's JSON says it is.
+CLIENT_SUMMARY = "client-summary"
+
+
+def client_summary_data(request: RenderRequest) -> dict[str, Any]:
+    """The client summary as JSON data: who and when it is for, its title, each part's sentences."""
+    document = request.document
+    session = request.note.session
+    return {
+        "document": CLIENT_SUMMARY,
+        "schema_version": request.note.schema_version,
+        "client": session.client,
+        "date": session.date.isoformat(),
+        "language": session.language,
+        "title": document.title,
+        "parts": [
+            {"key": block.key, "title": block.title, "sentences": [item.text for item in block.items]}
+            for section in document.sections
+            for block in section.blocks
+        ],
+    }
+
+
 def render_json(request: RenderRequest) -> str:
-    """Render the note as canonical JSON."""
+    """Render the note as canonical JSON (the client summary in its own shape)."""
+    if request.audience is Audience.CLIENT:
+        return to_json(client_summary_data(request), indent=2).decode("utf-8") + "\n"
     return canonical_json(request.note)
 
 
@@ -115,9 +148,22 @@ def read_json(text: str, kinds: Mapping[str, type[ProgressNote]]) -> ProgressNot
     """Read canonical JSON (or any JSON note) back into a validated note.
 
     :raises NoteValidationError: naming the line for JSON that does not parse, and the field
-        for anything invalid, computed values that disagree with the item scores included.
+        for anything invalid, computed values that disagree with the item scores included;
+        and for a client summary, which is not a note.
     """
-    return note_from_data(parse_json(text), kinds)
+    data = parse_json(text)
+    if isinstance(data, dict) and data.get("document") == CLIENT_SUMMARY:
+        raise NoteValidationError(
+            [
+                Problem(
+                    "document",
+                    "is a client summary, not a note: only the record, the private note and "
+                    "the review read back",
+                    "client_summary",
+                )
+            ]
+        )
+    return note_from_data(data, kinds)
 
 
 @hookimpl

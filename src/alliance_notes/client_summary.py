@@ -32,8 +32,9 @@ def _handed_over(item: Observation) -> bool:
 
 def _topic(topic: str) -> str:
     """A topic as it reads inside a sentence: "Sleep and nightmares" → "sleep and nightmares"."""
-    first = topic.split(" ", 1)[0]
-    if first[0].isupper() and (len(first) == 1 or first[1:].islower()) and first != "I":
+    topic = topic.strip()
+    first = topic.split(maxsplit=1)[0] if topic else ""
+    if first[:1].isupper() and (len(first) == 1 or first[1:].islower()) and first != "I":
         topic = topic[0].lower() + topic[1:]
     return topic.rstrip(" .")
 
