@@ -99,13 +99,28 @@ def _kept(item: Any, place: str) -> bool:
     return (item["belongs"] or Record.PSYCHOTHERAPY_NOTE.value) == place
 
 
-def _cut(value: Any, place: str) -> Any:
-    """``value`` with every item that belongs elsewhere left out (lists) or emptied (one item)."""
+def _cut(value: Any, place: str, quoted: set[str] | None) -> Any:
+    """``value`` with every item that belongs elsewhere left out (lists) or emptied (one item).
+
+    For the record (``quoted`` given: the quotes kept so far), in the same walk, each
+    provenance loses its review details and each item's quotes are cut to the one that
+    supports it (:func:`_supporting_quote`).
+    """
     if isinstance(value, list):
-        return [_cut(item, place) for item in value if _kept(item, place)]
-    if isinstance(value, dict):
-        return {key: _cut(item, place) if _kept(item, place) else None for key, item in value.items()}
-    return value
+        return [_cut(item, place, quoted) for item in value if _kept(item, place)]
+    if not isinstance(value, dict):
+        return value
+    cut: dict[str, Any] = {}
+    for key, item in value.items():
+        if quoted is not None and key == "provenance" and isinstance(item, dict):
+            cut[key] = _without_review_details(item)
+        elif quoted is not None and key == "set_by" and isinstance(item, dict):
+            cut[key] = {path: _without_review_details(who) for path, who in item.items()}
+        else:
+            cut[key] = _cut(item, place, quoted) if _kept(item, place) else None
+    if quoted is not None and isinstance(cut.get("evidence"), list):
+        _supporting_quote(cut, quoted)
+    return cut
 
 
 def _shown(alliance: Alliance, key: str) -> bool:
@@ -122,24 +137,6 @@ def _shown(alliance: Alliance, key: str) -> bool:
 
 def _without_review_details(provenance: dict[str, Any]) -> dict[str, Any]:
     return {name: detail for name, detail in provenance.items() if name not in REVIEW_DETAILS}
-
-
-def _strip_review_details(value: Any) -> Any:
-    """``value`` with every provenance (an item's, or a single answer's in ``set_by``)
-    reduced to who suggested it and whether a clinician confirmed it."""
-    if isinstance(value, dict):
-        stripped = {}
-        for key, item in value.items():
-            if key == "provenance" and isinstance(item, dict):
-                stripped[key] = _without_review_details(item)
-            elif key == "set_by" and isinstance(item, dict):
-                stripped[key] = {path: _without_review_details(who) for path, who in item.items()}
-            else:
-                stripped[key] = _strip_review_details(item)
-        return stripped
-    if isinstance(value, list):
-        return [_strip_review_details(item) for item in value]
-    return value
 
 
 def _words(text: str) -> str:
@@ -161,18 +158,6 @@ def _supporting_quote(item: dict[str, Any], quoted: set[str]) -> None:
     ]
     item["evidence"] = supporting[:1]
     quoted.update(_words(evidence["quote"]) for evidence in item["evidence"])
-
-
-def _quotes_trimmed(value: Any, quoted: set[str]) -> None:
-    """Every item in ``value``, in the note's order, reduced to the quote that supports it."""
-    if isinstance(value, list):
-        for element in value:
-            _quotes_trimmed(element, quoted)
-    elif isinstance(value, dict):
-        if isinstance(value.get("evidence"), list):
-            _supporting_quote(value, quoted)
-        for element in value.values():
-            _quotes_trimmed(element, quoted)
 
 
 def _links_mended(data: dict[str, Any], before: dict[str, Any], place: str) -> None:
@@ -222,13 +207,10 @@ def for_audience(note: ProgressNote, audience: Audience) -> ProgressNote:
     private = audience is Audience.PRIVATE
     place = (Record.PSYCHOTHERAPY_NOTE if private else Record.PROGRESS_NOTE).value
     whole: dict[str, Any] = note.alliance.model_dump(mode="json")
-    cut = _cut(whole, place)
+    cut = _cut(whole, place, None if private else set())
     _links_mended(cut, whole, place)
     if private:
         _answers_dropped(cut, note.alliance)
-    else:
-        cut = _strip_review_details(cut)
-        _quotes_trimmed(cut, set())
     cut["set_by"] = {path: who for path, who in cut.get("set_by", {}).items() if _set(cut, path)}
     model = type(note.alliance)
     alliance = model.model_validate(cut)

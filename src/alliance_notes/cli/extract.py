@@ -30,13 +30,16 @@ TRANSCRIPT_FORMATS = ("json", "srt", "text", "webvtt")
 @contextmanager
 def warnings_to_stderr() -> Iterator[None]:
     """Show transcript, extractor and placement warnings on standard error, one line each."""
-    from alliance_notes.audiences import PlacementWarning  # noqa: PLC0415  (kept out of start-up)
-    from alliance_notes.suggestions import SuggestionWarning  # noqa: PLC0415
-    from alliance_notes.transcripts import TranscriptWarning  # noqa: PLC0415
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
+    if not caught:
+        return
+    # Imported only when there is something to show: a render must not pay for the readers.
+    from alliance_notes.audiences import PlacementWarning  # noqa: PLC0415
+    from alliance_notes.suggestions import SuggestionWarning  # noqa: PLC0415
+    from alliance_notes.transcripts import TranscriptWarning  # noqa: PLC0415
+
     for warning in caught:
         if issubclass(warning.category, TranscriptWarning | SuggestionWarning | PlacementWarning):
             print(f"alliance-notes: warning: {warning.message}", file=sys.stderr)
