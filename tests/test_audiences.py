@@ -330,7 +330,9 @@ def test_the_record_form_leaves_the_psychotherapy_note_out_and_names_the_parts_k
     assert line.split("#")[0].strip() == "kept in a separate note: Summary"
     assert parse_filled(form, _host.note_models).note.alliance.withheld == ["summary"]
     wrong = form.replace(line, "kept in a separate note: Sumary")
-    with pytest.raises(NoteValidationError, match=r"alliance\.withheld: must name parts of the alliance"):
+    with pytest.raises(
+        NoteValidationError, match=r"kept in a separate note \(in the details at the top\): must name parts"
+    ):
         parse_filled(wrong, _host.note_models)
     private = prefilled_template(note, audience="private")
     assert "PRIVMARK1X" in private

@@ -147,7 +147,9 @@ def test_a_typo_in_a_ticked_choice_names_line_field_and_the_likely_choice() -> N
     assert (
         problem.message == "'minimal responce' is not a withdrawal marker; did you mean 'minimal response'?"
     )
-    assert str(problem).startswith(f"line {problem.line}, alliance.ruptures[0].withdrawal_markers: ")
+    # A clinician reads where it is in the form's words, counting entries from one.
+    assert str(problem).startswith(f"line {problem.line}, Ruptures › 1st entry › Withdrawal markers: ")
+    assert problem.as_dict()["place"] == "Ruptures › 1st entry › Withdrawal markers"
 
 
 def test_every_problem_is_listed_in_line_order() -> None:
@@ -204,7 +206,8 @@ def test_required_parts_of_an_item_are_reported_at_the_item() -> None:
     text = HAND_FILLED.replace("  - Repairs rupture: r1\n", "")
     (problem,) = _problems(text)
     assert problem.location == "alliance.repairs[0].rupture"
-    assert problem.message == "is required"
+    assert problem.message == "is required: write it after the label"
+    assert problem.place == "Repairs › 1st entry › Repairs rupture"
     assert problem.line == _line_of(text, "What you did:")
 
 

@@ -26,22 +26,29 @@ class Problem:
     :param message: what is wrong, in words a clinician reads; never contains the value.
     :param code: a stable machine-readable code, e.g. ``out_of_range``.
     :param line: the input line, when the input format has lines and it is known.
+    :param place: where the problem is in the words of the input a person wrote, e.g.
+        ``Autonomy and consent › Declined by the client › 1st entry › Honoured`` for a
+        fill-in form; shown instead of :attr:`location`, which stays for pipelines and IT.
     """
 
     location: str
     message: str
     code: str
     line: int | None = None
+    place: str | None = None
 
     def __str__(self) -> str:
-        where = self.location or "note"
+        where = self.place or self.location or "note"
         if self.line is not None:
             where = f"line {self.line}, {where}"
         return f"{where}: {self.message}"
 
     def as_dict(self) -> dict[str, Any]:
         """The problem as JSON-ready data."""
-        return {"location": self.location, "message": self.message, "code": self.code, "line": self.line}
+        data = {"location": self.location, "message": self.message, "code": self.code, "line": self.line}
+        if self.place is not None:
+            data["place"] = self.place
+        return data
 
 
 class ProblemsError(AllianceNotesError):

@@ -81,7 +81,15 @@ def run_parse(arguments: argparse.Namespace) -> int:
 
     host = open_host(arguments.templates)
     source = "<stdin>" if arguments.filled == "-" else arguments.filled
-    filled = parse_filled(_read_filled(arguments.filled), host.note_models, source)
+    try:
+        filled = parse_filled(_read_filled(arguments.filled), host.note_models, source)
+    except NoteValidationError as error:
+        if not arguments.json:
+            raise
+        # For IT and scripts: each problem's line, field path and place in the form.
+        report = {"source": source, "valid": False, "problems": [p.as_dict() for p in error.problems]}
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 2
     for notice in filled.notices:
         print(f"alliance-notes: note: {source}: {notice}", file=sys.stderr)
     if arguments.format is None:
@@ -139,6 +147,12 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     parse.add_argument(
         "-f", "--format", help="an output format instead of JSON (see 'alliance-notes formats')"
+    )
+    parse.add_argument(
+        "--json",
+        action="store_true",
+        help="when the form has problems, list them as JSON on standard output: each with its "
+        "line, its place in the form, and the note's field path (for IT and scripts)",
     )
     add_render_options(parse, when="with --format: ")
     add_output_option(parse)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -33,6 +33,7 @@ from alliance_notes.fillable.layout import (
     choice_noun,
     form_parts,
 )
+from alliance_notes.fillable.places import form_place, missing_answer
 from alliance_notes.fillable.reader import (
     BULLET,
     Line,
@@ -84,6 +85,8 @@ class _Reading:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.lines: dict[str, int] = {}
+        #: Lines read as none of the note's values, reported as left out (never dropped unsaid).
+        self.left_out: list[int] = []
 
     def problem(self, location: str, message: str, line: int, code: str = "form") -> None:
         self.problems.append(Problem(location, message, code, line))
@@ -181,6 +184,7 @@ def _choices(
     ticked = _ticked(reading, slot, location)
     if ticked is not None and (ticked[0] or not ticked[1]):
         entries = [(box.label, line) for box, line in ticked[0]]
+        reading.left_out.extend(line for _, line in ticked[1])  # words beside ticked boxes
     else:
         typed = ticked[1] if ticked is not None else _typed(slot)
         if single:
@@ -210,6 +214,7 @@ def _yes_no(reading: _Reading, slot: RawSlot, location: str) -> bool | None:
     ticked = _ticked(reading, slot, location)
     if ticked is not None and (ticked[0] or not ticked[1]):
         entries = [(box.label, line) for box, line in ticked[0]]
+        reading.left_out.extend(line for _, line in ticked[1])  # words beside ticked boxes
     else:
         typed = ticked[1] if ticked is not None else _typed(slot)
         entries = [(" ".join(text for text, _ in typed), typed[0][1])] if typed else []
@@ -253,12 +258,17 @@ def _confirmed(reading: _Reading, slot: RawSlot, location: str) -> bool | None:
 
 
 def _single_line(reading: _Reading, slot: RawSlot, location: str, what: str) -> str | None:
+    """A one-line value (a score, a date): its first line.  Lines under a value given on
+    its label's line are the clinician's own notes, reported as left out; a value that
+    starts below its label must fit on one line."""
     typed = _typed(slot)
     if not typed:
         return None
     if len(typed) > 1:
-        reading.problem(location, f"must be {what} on one line", slot.line, "one_line")
-        return None
+        if typed[0][1] != slot.line:
+            reading.problem(location, f"must be {what} on one line", typed[1][1], "one_line")
+            return None
+        reading.left_out.extend(line for _, line in typed[1:])
     return typed[0][0]
 
 
@@ -464,6 +474,8 @@ def _item(reading: _Reading, raw: RawItem, shape: Shape, location: str) -> dict[
         seen.add(key)
         value = _slot_value(reading, slot, spec, where)
         if value is None:
+            if key not in _PROVENANCE_KEYS:
+                reading.at(where, slot.line)  # a required answer left blank is reported here
             continue
         if key in _PROVENANCE_KEYS:
             provenance_line = provenance_line or slot.line
@@ -800,7 +812,7 @@ def parse_filled(
     _number_ruptures(reading, alliance)
     if alliance:
         data.setdefault("alliance", {}).update(alliance)
-    document.notes = notes
+    document.notes = [*notes, *reading.left_out]
     note = _validate(reading, model, data, source)
     return FilledNote(note, tuple(document.notices()))
 
@@ -822,7 +834,18 @@ def _validate(
         note = None
     if problems or note is None:
         problems.sort(key=lambda problem: problem.line or 0)
-        raise NoteValidationError(problems, source)
+        parts = form_parts(model.alliance_model())
+        placed = [
+            replace(
+                problem,
+                place=form_place(problem.location, model, parts),
+                message=missing_answer(problem.location, parts)
+                if problem.code == "missing"
+                else problem.message,
+            )
+            for problem in problems
+        ]
+        raise NoteValidationError(placed, source)
     return note
 
 

@@ -317,6 +317,77 @@ def read_field_area(
         raw.items.append(read_item(bullet, rest, shape, problems, where))
 
 
+# -- entries whose field name is gone ---------------------------------------------------------------
+
+
+def _bold(form_fields: Sequence[FormField]) -> str:
+    return " or ".join(f"**{form_field.label}**" for form_field in form_fields)
+
+
+def _first_entry_after_a_gap(lines: Sequence[Line]) -> Line | None:
+    """The first entry (an unindented ``-`` line) that follows a blank line after the
+    field's first answers: where a deleted field name used to be."""
+    answered = after_blank = False
+    for line in lines:
+        width, stripped = indent_of(line.text)
+        if not stripped:
+            after_blank = answered
+            continue
+        if answered and after_blank and width < 2 and BULLET.match(stripped):
+            return line
+        answered = True
+        after_blank = False
+    return None
+
+
+def lost_labels(part: FormPart, found: Sequence[RawField], unlabelled: Sequence[Line]) -> list[Problem]:
+    """Entries of ``part`` whose field name (``**Strained trust**``) was deleted.
+
+    The form writes each field's entries together, and a blank line and the next field's
+    name between fields.  When a field's name is missing and the field before it has an
+    entry after a blank line, that entry is most likely the missing field's: filing it under
+    the field before would change what the note says, so the parse stops at that line (and
+    the lines from there on are taken out of the field before, so they report nothing
+    else).  An entry before any field name of the part is the same mistake for the part's
+    first fields.
+    """
+    order = {form_field.path: index for index, form_field in enumerate(part.fields)}
+    present = sorted({order[raw.form_field.path] for raw in found})
+    problems = []
+    location = f"alliance.{part.key}"
+    if unlabelled:
+        missing = [f for f in part.fields if order[f.path] < (present[0] if present else len(part.fields))]
+        if missing:
+            problems.append(
+                Problem(
+                    location,
+                    f"this entry has lost its label; put back {_bold(missing)} above it",
+                    "lost_label",
+                    unlabelled[0].number,
+                )
+            )
+    for raw in found:
+        here = order[raw.form_field.path]
+        following = [index for index in present if index > here]
+        end = following[0] if following else len(part.fields)
+        missing = [part.fields[index] for index in range(here + 1, end)]
+        if not missing:
+            continue
+        stray = _first_entry_after_a_gap(raw.lines)
+        if stray is not None:
+            # What follows is not this field's: left unread, so it reports nothing else.
+            raw.lines = [line for line in raw.lines if line.number < stray.number]
+            raw.items = [item for item in raw.items if item.line < stray.number]
+            raw.paragraphs = [p for p in raw.paragraphs if p[0].number < stray.number]
+            message = f"this entry has lost its label; put back {_bold(missing)} above it"
+            if raw.form_field.kind == "items":  # the field above could hold one more entry
+                message += (
+                    f", or, if it belongs under **{raw.form_field.label}**, remove the blank line before it"
+                )
+            problems.append(Problem(location, message, "lost_label", stray.number))
+    return problems
+
+
 # -- the document -----------------------------------------------------------------------------------
 
 
@@ -388,6 +459,9 @@ class _Walker:
         self.part: FormPart | None = None
         self.field: RawField | None = None
         self.field_lines: list[Line] = []
+        #: The current part's fields, as found, and its entries before any field name.
+        self.part_fields: list[RawField] = []
+        self.unlabelled: list[Line] = []
 
     def problem(self, message: str, line: int, location: str = "") -> None:
         self.document.problems.append(Problem(location, message, "form", line))
@@ -397,8 +471,18 @@ class _Walker:
             where = "alliance." + ".".join(self.field.form_field.path)
             read_field_area(self.field, self.field_lines, self.document.problems, self.document.notes, where)
             self.document.fields.append(self.field)
+            self.part_fields.append(self.field)
         self.field = None
         self.field_lines = []
+
+    def close_part(self) -> None:
+        """End the current part, first checking it for entries that lost their field name."""
+        self.close_field()
+        if self.part is not None:
+            for problem in lost_labels(self.part, self.part_fields, self.unlabelled):
+                self.document.problems.append(problem)
+        self.part_fields = []
+        self.unlabelled = []
 
     def heading(self, line: Line, level: int, title: str) -> bool:
         """Handle a heading line; return False when it is ordinary text here."""
@@ -406,7 +490,7 @@ class _Walker:
             return False
         if level == 1 and self.state == "preamble":
             return True  # the form's title
-        self.close_field()
+        self.close_part()
         if level <= 2:
             self.part = None
             section = _by_title(title, self.sections)
@@ -478,7 +562,10 @@ class _Walker:
         elif self.state == "part" and self.field is not None:
             self.field_lines.append(line)
         elif not blank and not (self.state == "preamble" and line.text.lstrip().startswith(">")):
-            self.document.notes.append(line.number)
+            if self.state == "part" and BULLET.match(line.text):
+                self.unlabelled.append(line)  # an entry before any field name: see lost_labels
+            else:
+                self.document.notes.append(line.number)
 
 
 def read_document(
@@ -496,5 +583,5 @@ def read_document(
     walker = _Walker(host_sections, parts, document)
     for line in lines[start:]:
         walker.line(line)
-    walker.close_field()
+    walker.close_part()
     return document
