@@ -528,10 +528,39 @@ class _Walker:
         fields = {normalize(candidate.label): candidate for candidate in self.part.fields}
         found = fields.get(normalize(label))
         location = f"alliance.{self.part.key}"
+        if found is not None and any(raw.form_field is found for raw in self.part_fields):
+            # The same field twice in one part: a part heading above it is most likely missing
+            # ("Assessed" is a field of several parts); reading it would overwrite this part's.
+            self.problem(
+                f"**{found.label}** appears twice in {self.part.title}; if a part's heading above "
+                "it is missing, put it back",
+                line.number,
+                location,
+            )
+            self.state = "part-skip"
+            return
         if found is not None:
             self.field = RawField(found, line.number)
             if normalize(prompt) not in ("", normalize(found.prompt)):
                 self.document.prompts.append(line.number)
+            return
+        owner = next(
+            (
+                part
+                for part in self.parts.values()
+                if any(normalize(candidate.label) == normalize(label) for candidate in part.fields)
+            ),
+            None,
+        )
+        if owner is not None:
+            # Its part's heading was deleted: reading it here would file it under another part.
+            self.problem(
+                f"**{label}** is a field of {owner.title}, whose heading is missing; put back "
+                f"'### {owner.title}' above it",
+                line.number,
+                location,
+            )
+            self.state = "part-skip"
             return
         guess = closest(label, [candidate.label for candidate in self.part.fields], cutoff=0.75)
         if guess is not None:

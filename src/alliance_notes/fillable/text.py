@@ -155,7 +155,8 @@ def echo(text: str, suggestion: object | None) -> str:
 
 #: What may stand inside a ticked box.
 TICKS = frozenset("xX✓✔*")
-_BOX = re.compile(r"\[(?P<mark>[^\[\]]?)\]")
+#: A box: ``[ ]``, ``[x]``, and the ``[ x ]`` people type when they tick with spaces around.
+_BOX = re.compile(r"\[[ \t]?(?P<mark>[^\[\]\s]?)[ \t]?\]")
 _SEPARATORS = " \t·•|,;"
 
 
