@@ -9,7 +9,6 @@ under headings and prompts; a clinic can override it like any template.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -19,7 +18,8 @@ from alliance_notes.alliance import Alliance
 from alliance_notes.audiences import for_audience, warn_if_unplaced
 from alliance_notes.document import PRIVATE_TITLE
 from alliance_notes.errors import AllianceNotesError, NoteValidationError
-from alliance_notes.evidence import Evidence, Observation, Provenance
+from alliance_notes.evidence import Observation, Provenance
+from alliance_notes.fillable.codec import SLOT_INDENT, may_be_plain, write_quote, write_slot, write_text
 from alliance_notes.fillable.layout import (
     ALLIANCE_TITLE,
     BELONGS,
@@ -35,13 +35,11 @@ from alliance_notes.fillable.layout import (
     Detail,
     FormField,
     Shape,
-    Slot,
     form_parts,
 )
-from alliance_notes.fillable.parser import _quote, _Reading, _text, detail_text, host_text, parse_filled
-from alliance_notes.fillable.reader import Line, RawSlot, heading, read_item
+from alliance_notes.fillable.parser import detail_text, host_text, parse_filled
+from alliance_notes.fillable.reader import heading
 from alliance_notes.fillable.text import escape_text, render_boxes
-from alliance_notes.measures import format_score
 from alliance_notes.note import ProgressNote
 from alliance_notes.outline import alliance_outline
 from alliance_notes.templating import Templates
@@ -60,10 +58,6 @@ _BLANK_MEANS: frozenset[Choice] = frozenset(
     {Assessment.NOT_ASSESSED, TrustState.NOT_ASSESSED, RuptureScreening.NOT_ASSESSED}
 )
 
-#: Where a sub-slot's label starts, and where its text continues.
-_SLOT_INDENT = "  "
-_CONTINUATION = 4
-
 
 class _Writer:
     """Writes the answer lines of one form; ``note`` is ``None`` for a blank form."""
@@ -81,32 +75,6 @@ class _Writer:
 
     # -- text that must read back exactly ----------------------------------------------------
 
-    def _slot_text(self, shape: Shape, prefix: str, value: str, key: str) -> list[str]:
-        """A text value written after ``prefix`` (a bullet or a label), plain if it reads back."""
-        plain = value.split("\n")
-        column = _CONTINUATION if prefix.startswith(_SLOT_INDENT) else 2
-        rendered = [prefix + plain[0], *((" " * column + line) if line else "" for line in plain[1:])]
-        if _may_be_plain(value) and _reads_back(rendered, shape, key, value):
-            return rendered
-        return [prefix + escape_text(value)]
-
-    def _quote(self, evidence: Evidence) -> str:
-        who = [evidence.speaker.label]
-        if evidence.utterance_index is not None:
-            who.append(f"utterance {evidence.utterance_index}")
-        if evidence.timestamp is not None:
-            who.append(evidence.timestamp)
-        attribution = ", ".join(who)
-        expected = evidence.model_dump(exclude_none=True, mode="json")
-        line = f'{_SLOT_INDENT}> "{evidence.quote}" — {attribution}'
-        if (
-            "\n" not in evidence.quote
-            and _may_be_plain(evidence.quote)
-            and _quote(_Reading(), Line(1, line), "") == expected
-        ):
-            return line
-        return f"{_SLOT_INDENT}> {escape_text(evidence.quote)} — {attribution}"
-
     # -- items ---------------------------------------------------------------------------------
 
     def item(self, shape: Shape, item: BaseModel | None) -> list[str]:
@@ -118,59 +86,25 @@ class _Writer:
             slots = [slot for slot in slots if slot.key != shape.primary]
             text = None if blank else getattr(item, shape.primary)
             prefix = f"- {shape.slot(shape.primary).label}: " if shape.label_primary else "- "
-            head = self._slot_text(shape, prefix, text, shape.primary) if text else [prefix.rstrip() or "- "]
+            head = write_text(shape, prefix, text, shape.primary) if text else [prefix.rstrip() or "- "]
             if not shape.label_primary and not text:
                 head = ["- "]
         else:
             first = slots.pop(0)
-            head = self.slot(shape, first, None if blank else getattr(item, first.key), blank)
-            head[0] = head[0].replace(_SLOT_INDENT + "- ", "- ", 1)
+            head = write_slot(shape, first, None if blank else getattr(item, first.key), blank)
+            head[0] = head[0].replace(SLOT_INDENT + "- ", "- ", 1)
         lines = list(head)
         if isinstance(item, Observation):
             lines += self._provenance(shape, item.provenance)
         for slot in slots:
-            lines += self.slot(shape, slot, None if blank else getattr(item, slot.key, None), blank)
+            lines += write_slot(shape, slot, None if blank else getattr(item, slot.key, None), blank)
         if isinstance(item, Observation):
-            lines += [self._quote(evidence) for evidence in item.evidence]
+            lines += [write_quote(evidence) for evidence in item.evidence]
         # An entry added to the psychotherapy note's form is placed there by the form itself.
         default = Record.PSYCHOTHERAPY_NOTE if self.audience is Audience.PRIVATE else None
         belongs = item.belongs if isinstance(item, Observation) else default
-        lines += self.slot(shape, BELONGS, belongs, blank)
+        lines += write_slot(shape, BELONGS, belongs, blank)
         return lines
-
-    def slot(self, shape: Shape, slot: Slot, value: Any, blank: bool) -> list[str]:
-        """The lines of one labelled slot (none for a computed total in a blank form)."""
-        if blank and slot.key == "total":
-            return []
-        hint = f" ({slot.hint})" if blank and slot.hint else ""
-        label = f"{_SLOT_INDENT}- {slot.label}{hint}:"
-        if slot.kind in ("choice", "choices"):
-            assert slot.choice is not None
-            chosen = value if isinstance(value, list) else [] if value is None else [value]
-            if slot.kind == "choices":
-                # Ticked choices come first, in the note's order, so the order reads back.
-                options = [(choice.label, True) for choice in chosen]
-                options += [(choice.label, False) for choice in slot.choice if choice not in chosen]
-            else:
-                options = [(choice.label, choice in chosen) for choice in slot.choice]
-            if slot.vertical:
-                return [label, *(f"{_SLOT_INDENT}  - {render_boxes([option])}" for option in options)]
-            return [f"{label} {render_boxes(options)}"]
-        if slot.kind == "yes_no":
-            return [f"{label} {render_boxes([('yes', value is True), ('no', value is False)])}"]
-        if slot.kind == "integer" and slot.numbers:
-            return [f"{label} {render_boxes([(str(number), value == number) for number in slot.numbers])}"]
-        if value is None:
-            return [label]
-        if slot.kind == "text":
-            return self._slot_text(shape, label + " ", value, slot.key)
-        if slot.kind == "score":
-            return [f"{label} {format_score(value)}"]
-        if slot.kind == "scores":
-            return [f"{label} {', '.join(str(score) for score in value)}"]
-        if slot.kind == "number":
-            return [f"{label} {value!r}" if isinstance(value, float) else f"{label} {value}"]
-        return [f"{label} {value}"]
 
     def _provenance(self, shape: Shape, provenance: Provenance) -> list[str]:
         if provenance == Provenance():
@@ -178,16 +112,16 @@ class _Writer:
         box = render_boxes([(CONFIRM_BOX, provenance.confirmed)])
         if provenance.is_unconfirmed_suggestion:
             self.suggestions += 1
-            lines = [f"{_SLOT_INDENT}- {SUGGESTION_MARK} {TO_CONFIRM.label}: {box}"]
+            lines = [f"{SLOT_INDENT}- {SUGGESTION_MARK} {TO_CONFIRM.label}: {box}"]
         else:
-            lines = [f"{_SLOT_INDENT}- {CONFIRMED_LABEL}: {box}"]
+            lines = [f"{SLOT_INDENT}- {CONFIRMED_LABEL}: {box}"]
         if provenance.suggested_by is not None:
-            prefix = f"{_SLOT_INDENT}- {SUGGESTED_BY.label}: {provenance.author.label} — "
-            lines += self._slot_text(shape, prefix, provenance.suggested_by, SUGGESTED_BY.key)
+            prefix = f"{SLOT_INDENT}- {SUGGESTED_BY.label}: {provenance.author.label} — "
+            lines += write_text(shape, prefix, provenance.suggested_by, SUGGESTED_BY.key)
         if provenance.rule is not None:
-            lines += self._slot_text(shape, f"{_SLOT_INDENT}- {RULE.label}: ", provenance.rule, RULE.key)
+            lines += write_text(shape, f"{SLOT_INDENT}- {RULE.label}: ", provenance.rule, RULE.key)
         if provenance.confidence is not None:
-            lines.append(f"{_SLOT_INDENT}- {CONFIDENCE.label}: {provenance.confidence!r}")
+            lines.append(f"{SLOT_INDENT}- {CONFIDENCE.label}: {provenance.confidence!r}")
         return lines
 
     # -- fields, parts, sections, details -----------------------------------------------------
@@ -243,7 +177,7 @@ class _Writer:
         text = "" if value is None else value.label if isinstance(value, Choice) else str(value)
         comment = f"  # {hint}" if hint else ""
         line = f"{detail.key}: {text}"
-        plain = _may_be_plain(text) and "\n" not in text
+        plain = may_be_plain(text) and "\n" not in text
         if text and not (plain and detail_text(line.partition(":")[2] + comment) == (text, None)):
             line = f"{detail.key}: {escape_text(text)}"
         return f"{line:<34}{comment}" if comment else line.rstrip()
@@ -256,7 +190,7 @@ class _Writer:
         # A level 1 or 2 heading would end the section; a level 3 one is text there.
         headings = [found for found in map(heading, plain) if found is not None and found[0] <= 2]
         if (
-            _may_be_plain(value)
+            may_be_plain(value)
             and not headings
             and host_text([f"_{prompt}_", "", *plain], prompt) == (value, None)
         ):
@@ -304,39 +238,6 @@ class _Writer:
             "sections": sections,
             "alliance": {"title": ALLIANCE_TITLE, "parts": parts},
         }
-
-
-def _may_be_plain(value: str) -> bool:
-    """False for text the reader changes before it reads it: a carriage return (read as a
-    line break) or an HTML comment (skipped as the clinician's own)."""
-    return "\r" not in value and "<!--" not in value
-
-
-def _reads_back(rendered: Sequence[str], shape: Shape, key: str, value: str) -> bool:
-    """True when ``rendered`` (one slot's lines) is read back as exactly ``value``."""
-    lines = [Line(number, text) for number, text in enumerate(rendered, start=1)]
-    if rendered[0].startswith(_SLOT_INDENT):
-        bullet, rest = Line(0, "- "), lines
-    else:
-        bullet, rest = lines[0], lines[1:]
-    problems: list[Any] = []
-    item = read_item(bullet, rest, shape, problems, "")
-    slots = [slot for slot in item.slots if slot.key or slot.first.strip() or slot.rest]
-    if problems or item.quotes or len(slots) != 1:
-        return False
-    slot = slots[0]
-    if (slot.key or shape.primary) != key:
-        return False
-    return _read_text(slot, key) == value
-
-
-def _read_text(slot: RawSlot, key: str) -> str | None:
-    reading = _Reading()
-    first = slot.first
-    if key == SUGGESTED_BY.key:
-        first = first.partition(" — ")[2]
-    value = _text(reading, first, slot.rest, slot.column, location="", line=slot.line)
-    return None if reading.problems else value
 
 
 @lru_cache(maxsize=1)
