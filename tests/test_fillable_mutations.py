@@ -9,6 +9,9 @@ The parse must either
   any order for a field whose entries were swapped), or
 * stop with a problem that names the edited line.
 
+A note of the clinician's own, added under any line, is either read into the note or
+reported as left out, never dropped unsaid.
+
 It must never file text under a different field: a value of an untouched field that
 changes fails the test, whatever the parse reported.
 """
@@ -127,7 +130,9 @@ def edits(draw: st.DrawFn, note: ProgressNote) -> Edit:
         if indented:
             index = draw(st.sampled_from(indented))
             lines[index] = "\t" + lines[index][2:]
-            return Edit("\n".join(lines), index + 1, frozenset(), kind)
+            # A tab is four columns: on a text's continuation line it indents that line of
+            # the text by two spaces more, so the line's own field may change (in spacing).
+            return Edit("\n".join(lines), index + 1, frozenset({areas.get(index + 1, "")}), kind)
     if kind == "delete_marker":
         markers = [index for index in body if lines[index].startswith("**")]
         index = draw(st.sampled_from(markers))
@@ -189,7 +194,7 @@ def _sorted(value: Any) -> Any:
 def test_an_edit_never_files_words_under_another_field(data: st.DataObject, note: ProgressNote) -> None:
     edit = data.draw(edits(note))
     try:
-        parsed = parse_filled(edit.text, _host.note_models).note
+        filled = parse_filled(edit.text, _host.note_models)
     except NoteValidationError as error:
         # The problem names the edited line, or the field the edit touched (a note of one's
         # own under an entry's text line continues that text: the entry is then incomplete).
@@ -202,6 +207,13 @@ def test_an_edit_never_files_words_under_another_field(data: st.DataObject, note
         lines = [problem.line for problem in error.problems]
         assert named, f"{edit.kind}: problems at lines {lines}, not at the edited line {edit.line}"
         return
+    parsed = filled.note
+    if edit.kind == "own_note":
+        # The line is accounted for: read into the note, or reported as left out.
+        read = _NOTE in parsed.model_dump_json()
+        reported = any(notice.line == edit.line for notice in filled.notices)
+        window = edit.text.split("\n")[max(edit.line - 4, 0) : edit.line + 2]
+        assert read or reported, f"own_note at line {edit.line} was neither read nor reported: {window}"
     before, after = _fields(note), _fields(parsed)
     for path, value in before.items():
         if path in edit.touched:
@@ -209,4 +221,5 @@ def test_an_edit_never_files_words_under_another_field(data: st.DataObject, note
         if path in edit.reordered:
             assert _sorted(after[path]) == _sorted(value), f"{edit.kind}: {path} changed"
             continue
-        assert after[path] == value, f"{edit.kind} at line {edit.line}: {path} changed"
+        window = edit.text.split("\n")[max(edit.line - 4, 0) : edit.line + 2]
+        assert after[path] == value, f"{edit.kind} at line {edit.line}: {path} changed near {window}"

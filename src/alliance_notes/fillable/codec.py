@@ -214,6 +214,7 @@ def _confirmed(reading: Reading, slot: RawSlot, location: str) -> bool | None:
     """A suggestion's confirmation box: ticked is confirmed, left empty is not."""
     ticked = _ticked(reading, slot, location)
     if ticked is not None:
+        reading.left_out.extend(line for _, line in ticked[1])  # words beside the box
         return bool(ticked[0])
     typed = " ".join(text for text, _ in _typed(slot))
     if not typed:
