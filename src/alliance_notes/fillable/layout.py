@@ -21,9 +21,11 @@ on the 3RS for ruptures and repairs.
 
 from __future__ import annotations
 
+import types
+import typing
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from alliance_notes.alliance import (
     Alliance,
@@ -38,7 +40,7 @@ from alliance_notes.alliance import (
 )
 from alliance_notes.evidence import Finding, Observation
 from alliance_notes.measures import OutcomeRatingScale, SessionRatingScale, WorkingAllianceInventory
-from alliance_notes.outline import FieldKind, FieldOutline, PartOutline, alliance_outline
+from alliance_notes.outline import Described, FieldKind, FieldOutline, PartOutline, alliance_outline
 from alliance_notes.vocabulary import (
     Assessment,
     Author,
@@ -315,13 +317,63 @@ SHAPES: dict[type[Observation], Shape] = {
 
 
 def item_shape(model: type[Observation]) -> Shape:
-    """How an item of ``model`` is written in the form: its own shape, or its base's when a
-    subclass adds no field."""
+    """How an item of ``model`` is written in the form: its own shape, its base's when a
+    subclass adds no field, or, for an item model the form does not know (a plugin's own),
+    a shape read off the model itself (:func:`derived_shape`)."""
     for known in model.__mro__:
         shape = SHAPES.get(known)
         if shape is not None and set(model.model_fields) == set(getattr(known, "model_fields", {})):
             return shape if known is model else Shape(model, shape.primary, shape.slots, shape.label_primary)
-    raise TypeError(f"the form has no shape for items of {model.__name__}; add one to SHAPES")
+    return derived_shape(model)
+
+
+def _slot_kind(annotation: Any) -> tuple[SlotKind, type[Choice] | None]:
+    """How a value of an item field's type is written and read in the form."""
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    option = annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        options = [option for option in typing.get_args(annotation) if option is not type(None)]
+        option = options[0] if len(options) == 1 else annotation
+    while typing.get_origin(option) is Annotated:
+        option = typing.get_args(option)[0]
+    if typing.get_origin(option) is list:
+        (element,) = typing.get_args(option)
+        if isinstance(element, type) and issubclass(element, Choice):
+            return "choices", element
+    elif isinstance(option, type):
+        if issubclass(option, Choice):
+            return "choice", option
+        if option is bool:
+            return "yes_no", None
+        if option is int:
+            return "integer", None
+        if option is float:
+            return "number", None
+        if option is str:
+            return "text", None
+    raise TypeError(f"the form cannot write a field of type {annotation!r}")
+
+
+@cache
+def derived_shape(model: type[Observation]) -> Shape:
+    """The form's shape for an item model, read off its fields: each field of its own, in
+    order, labelled as its :class:`~alliance_notes.outline.Described` marker says (or by its
+    name), written and read by its type (text, one choice, several choices, yes/no, a whole
+    number, a number).  The first text field is the item's first line.
+
+    :raises TypeError: for a field of a type the form cannot write, naming it.
+    """
+    slots = []
+    for name, info in model.model_fields.items():
+        if name in Observation.model_fields:
+            continue
+        described = next((found for found in info.metadata if isinstance(found, Described)), None)
+        label = described.label if described is not None else name.replace("_", " ").capitalize()
+        kind, choice = _slot_kind(info.annotation)
+        slots.append(Slot(name, label, kind, choice, vertical=kind == "choices"))
+    primary = next((slot.key for slot in slots if slot.kind == "text"), None)
+    return Shape(model, primary, tuple(slots), label_primary=primary is not None and len(slots) > 1)
 
 
 def _form_field(part: PartOutline, described: FieldOutline) -> FormField:
