@@ -302,32 +302,34 @@ def _scores(total: str, pairs: Iterable[tuple[str, str]]) -> str:
     return f"{total} ({'; '.join(f'{label} {value}' for label, value in pairs)})"
 
 
+def _line_scale(
+    measure: SessionRatingScale | OutcomeRatingScale, label: str, below: str, lines: dict[str, float]
+) -> Item:
+    """A 0–40 scale of four lines (SRS, ORS) on one line: its total, whether it is below
+    its cutoff (``below`` says what that means), then each line's score."""
+    total = f"total {format_score(measure.total)} of 40" + (f", {below}" if measure.below_cutoff else "")
+    text = _scores(total, [(name, format_score(value)) for name, value in lines.items()])
+    return _item(measure, _given(label, measure.administered), text)
+
+
 def _srs(srs: SessionRatingScale, label: str) -> Item:
-    total = f"total {format_score(srs.total)} of 40"
-    if srs.below_cutoff:
-        total += ", below 36: discuss the alliance"
-    scores = [
-        ("relationship", srs.relationship),
-        ("goals and topics", srs.goals_and_topics),
-        ("approach or method", srs.approach_or_method),
-        ("overall", srs.overall),
-    ]
-    text = _scores(total, [(name, format_score(value)) for name, value in scores])
-    return _item(srs, _given(label, srs.administered), text)
+    lines = {
+        "relationship": srs.relationship,
+        "goals and topics": srs.goals_and_topics,
+        "approach or method": srs.approach_or_method,
+        "overall": srs.overall,
+    }
+    return _line_scale(srs, label, "below 36: discuss the alliance", lines)
 
 
 def _ors(ors: OutcomeRatingScale, label: str) -> Item:
-    total = f"total {format_score(ors.total)} of 40"
-    if ors.below_cutoff:
-        total += ", below the adult clinical cutoff of 25"
-    scores = [
-        ("individually", ors.individually),
-        ("interpersonally", ors.interpersonally),
-        ("socially", ors.socially),
-        ("overall", ors.overall),
-    ]
-    text = _scores(total, [(name, format_score(value)) for name, value in scores])
-    return _item(ors, _given(label, ors.administered), text)
+    lines = {
+        "individually": ors.individually,
+        "interpersonally": ors.interpersonally,
+        "socially": ors.socially,
+        "overall": ors.overall,
+    }
+    return _line_scale(ors, label, "below the adult clinical cutoff of 25", lines)
 
 
 def _wai_sr(wai: WorkingAllianceInventory, label: str) -> Item:
