@@ -527,7 +527,7 @@ class BundleBuilder:
             "type": _concept(CODE_SYSTEM, *CLIENT_SUMMARY),
             "subject": [subject] if self.version == "R5" else subject,
             "date": self.date,
-            "author": [self._clinician() or {"type": "Practitioner", "display": "the treating clinician"}],
+            "author": [self._verifier()],
             "title": self.document.title,
         }
         if self.note.session.language is not None:
@@ -542,24 +542,25 @@ class BundleBuilder:
                 }
                 for block in blocks
             ]
-        entries = [
-            {"fullUrl": self.composition_url, "resource": composition},
-            {
-                "fullUrl": self.patient_url,
-                "resource": {
-                    "resourceType": "Patient",
-                    "identifier": [{"system": CLIENT_SYSTEM, "value": self.note.session.client}],
-                },
-            },
-        ]
+        return self._bundle([{"fullUrl": self.composition_url, "resource": composition}, *self._people()])
+
+    def _people(self, pronouns: dict[str, Any] | None = None) -> list[Resource]:
+        """The entries of the client (a Patient known by code only, with the pronouns
+        extension when given) and the clinician (a Practitioner, when named)."""
+        patient: Resource = {
+            "resourceType": "Patient",
+            "identifier": [{"system": CLIENT_SYSTEM, "value": self.note.session.client}],
+        }
+        if pronouns is not None:
+            patient["extension"] = [pronouns]
+        people = [{"fullUrl": self.patient_url, "resource": patient}]
         clinician = self._clinician()
         if clinician is not None:
-            entries.append(
-                {
-                    "fullUrl": clinician["reference"],
-                    "resource": {"resourceType": "Practitioner", "identifier": [clinician["identifier"]]},
-                }
-            )
+            practitioner = {"resourceType": "Practitioner", "identifier": [clinician["identifier"]]}
+            people.append({"fullUrl": clinician["reference"], "resource": practitioner})
+        return people
+
+    def _bundle(self, entries: list[Resource]) -> Resource:
         return {
             "resourceType": "Bundle",
             "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{self.identity}"},
@@ -576,22 +577,7 @@ class BundleBuilder:
         part_entries = {"measures": self._measures(), "respect": pronoun_entries}
         sections = self._sections(part_entries)
         composition = self._composition(sections)
-        patient: Resource = {
-            "resourceType": "Patient",
-            "identifier": [{"system": CLIENT_SYSTEM, "value": self.note.session.client}],
-        }
-        if pronoun_extension is not None:
-            patient["extension"] = [pronoun_extension]
-        head = [{"fullUrl": self.composition_url, "resource": composition}]
-        head.append({"fullUrl": self.patient_url, "resource": patient})
-        clinician = self._clinician()
-        if clinician is not None:
-            head.append(
-                {
-                    "fullUrl": clinician["reference"],
-                    "resource": {"resourceType": "Practitioner", "identifier": [clinician["identifier"]]},
-                }
-            )
+        head = [{"fullUrl": self.composition_url, "resource": composition}, *self._people(pronoun_extension)]
         head.extend(
             {"fullUrl": extractor.device_url, "resource": self._device_resource(extractor)}
             for extractor in self.extractors.values()
@@ -607,13 +593,7 @@ class BundleBuilder:
                 },
             }
         )
-        bundle: Resource = {
-            "resourceType": "Bundle",
-            "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{self.identity}"},
-            "type": "document",
-            "timestamp": self.instant,
-            "entry": [*head, *self.entries, *tail],
-        }
+        bundle = self._bundle([*head, *self.entries, *tail])
         if self.document.audience is Audience.PRIVATE:
             _label_private(bundle)
         return bundle

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -133,3 +135,23 @@ def render_options(values: list[str] | None) -> dict[str, str]:
             raise AllianceNotesError(f"--option must look like NAME=VALUE (got '{name or value}=…')")
         options[name] = setting
     return options
+
+
+@contextmanager
+def warnings_to_stderr() -> Iterator[None]:
+    """Show transcript, extractor and placement warnings on standard error, one line each."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    if not caught:
+        return
+    # Imported only when there is something to show: a render must not pay for the readers.
+    from alliance_notes.audiences import PlacementWarning  # noqa: PLC0415
+    from alliance_notes.suggestions import SuggestionWarning  # noqa: PLC0415
+    from alliance_notes.transcripts import TranscriptWarning  # noqa: PLC0415
+
+    for warning in caught:
+        if issubclass(warning.category, TranscriptWarning | SuggestionWarning | PlacementWarning):
+            print(f"alliance-notes: warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from alliance_notes.cli.common import add_output_option, open_host, read_input_note, write_output
+from alliance_notes.cli.common import (
+    add_output_option,
+    open_host,
+    read_input_note,
+    warnings_to_stderr,
+    write_output,
+)
 from alliance_notes.errors import AllianceNotesError
 
 if TYPE_CHECKING:
@@ -25,26 +28,6 @@ if TYPE_CHECKING:
 #: The transcript formats (the keys of ``alliance_notes.transcripts.FORMATS``), named here so
 #: that building the parser does not import the readers.
 TRANSCRIPT_FORMATS = ("json", "srt", "text", "webvtt")
-
-
-@contextmanager
-def warnings_to_stderr() -> Iterator[None]:
-    """Show transcript, extractor and placement warnings on standard error, one line each."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    if not caught:
-        return
-    # Imported only when there is something to show: a render must not pay for the readers.
-    from alliance_notes.audiences import PlacementWarning  # noqa: PLC0415
-    from alliance_notes.suggestions import SuggestionWarning  # noqa: PLC0415
-    from alliance_notes.transcripts import TranscriptWarning  # noqa: PLC0415
-
-    for warning in caught:
-        if issubclass(warning.category, TranscriptWarning | SuggestionWarning | PlacementWarning):
-            print(f"alliance-notes: warning: {warning.message}", file=sys.stderr)
-        else:
-            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
 
 
 def speaker_map(values: Sequence[str] | None) -> dict[str, str]:

@@ -22,9 +22,9 @@ from alliance_notes.cli.common import (
     open_host,
     read_input_note,
     render_options,
+    warnings_to_stderr,
     write_output,
 )
-from alliance_notes.cli.extract import warnings_to_stderr
 from alliance_notes.errors import AllianceNotesError, NoteValidationError, Problem
 from alliance_notes.vocabulary import AUDIENCES
 

@@ -15,9 +15,10 @@ from alliance_notes.cli.common import (
     open_host,
     read_input_note,
     render_options,
+    warnings_to_stderr,
     write_output,
 )
-from alliance_notes.cli.extract import add_transcript_options, read_transcript_argument, warnings_to_stderr
+from alliance_notes.cli.extract import add_transcript_options, read_transcript_argument
 from alliance_notes.errors import AllianceNotesError, NoteValidationError
 from alliance_notes.examples import example_notes
 

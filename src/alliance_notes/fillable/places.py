@@ -85,15 +85,22 @@ def form_place(location: str, model: type[ProgressNote], parts: Sequence[FormPar
     return str(location)
 
 
-def _alliance_place(segments: Sequence[str | int], parts: Sequence[FormPart]) -> str:
-    if not segments:
-        return "Therapeutic alliance"
+def _field_at(segments: Sequence[str | int], parts: Sequence[FormPart]) -> tuple[FormPart, FormField] | None:
+    """The form field (and its part) that holds the value at ``segments`` inside the
+    alliance section: the one with the longest path that starts it."""
     found: tuple[FormPart, FormField] | None = None
     for part in parts:
         for form_field in part.fields:
             path = form_field.path
             if tuple(segments[: len(path)]) == path and (found is None or len(path) > len(found[1].path)):
                 found = (part, form_field)
+    return found
+
+
+def _alliance_place(segments: Sequence[str | int], parts: Sequence[FormPart]) -> str:
+    if not segments:
+        return "Therapeutic alliance"
+    found = _field_at(segments, parts)
     if found is None:
         named = next((candidate for candidate in parts if candidate.key == segments[0]), None)
         head = [named.title] if named is not None else ["Therapeutic alliance", _humane(str(segments[0]))]
@@ -113,18 +120,17 @@ def _alliance_place(segments: Sequence[str | int], parts: Sequence[FormPart]) ->
 def _slot_at(location: str, parts: Sequence[FormPart]) -> Slot | None:
     """The labelled slot of an entry that ``location`` names, if it names one."""
     segments = _segments(location)[1:] if location.startswith("alliance.") else []
-    for part in parts:
-        for form_field in part.fields:
-            path = form_field.path
-            if form_field.shape is None or tuple(segments[: len(path)]) != path:
-                continue
-            rest = [segment for segment in segments[len(path) :] if isinstance(segment, str)]
-            if len(rest) == 1:
-                try:
-                    return form_field.shape.slot(rest[0])
-                except KeyError:
-                    return None
-    return None
+    found = _field_at(segments, parts) if segments else None
+    form_field = None if found is None else found[1]
+    if form_field is None or form_field.shape is None:
+        return None
+    rest = [segment for segment in segments[len(form_field.path) :] if isinstance(segment, str)]
+    if len(rest) != 1:
+        return None
+    try:
+        return form_field.shape.slot(rest[0])
+    except KeyError:
+        return None
 
 
 def missing_answer(location: str, parts: Sequence[FormPart]) -> str:
