@@ -144,7 +144,7 @@ class Pronouns(Observation):
     recorded: Text = Field(
         description="The pronouns the client uses, in the client's words, e.g. 'they/them'."
     )
-    used_correctly: bool | None = Field(
+    used_correctly: Annotated[bool | None, Described("Used correctly this session")] = Field(
         default=None,
         description="Whether the clinician used them correctly this session; leave out if not assessed.",
     )
@@ -201,10 +201,14 @@ class Respect(_AssessedPart):
 class BoundaryEvent(Observation):
     """A moment when a boundary was raised, tested or crossed, and how it was handled."""
 
-    area: BoundaryArea = Field(description="What the boundary concerned.")
-    initiated_by: InitiatedBy = Field(description="Who raised or tested it.")
-    description: Text = Field(description="What happened.")
-    handling: Text | None = Field(default=None, description="How the clinician handled it.")
+    description: Annotated[Text, Described("What happened")] = Field(description="What happened.")
+    area: Annotated[BoundaryArea, Described("Area")] = Field(description="What the boundary concerned.")
+    initiated_by: Annotated[InitiatedBy, Described("Raised by")] = Field(
+        description="Who raised or tested it."
+    )
+    handling: Annotated[Text | None, Described("How it was handled", form_label="How you handled it")] = (
+        Field(default=None, description="How the clinician handled it.")
+    )
 
 
 class Boundaries(_AssessedPart):
@@ -239,15 +243,21 @@ class Boundaries(_AssessedPart):
 class ConsentCheck(Observation):
     """A topic the clinician asked about before entering it."""
 
-    topic: Text = Field(description="The topic, described briefly.")
-    response: ConsentResponse = Field(description="How the client answered.")
+    topic: Annotated[Text, Described("Topic")] = Field(description="The topic, described briefly.")
+    response: Annotated[ConsentResponse, Described("Client's answer")] = Field(
+        description="How the client answered."
+    )
 
 
 class DeclinedTopic(Observation):
     """Something the client declined, and whether that was honoured."""
 
-    topic: Text = Field(description="What the client declined.")
-    honoured: bool = Field(description="Whether the clinician honoured the decision.")
+    topic: Annotated[Text, Described("What the client declined")] = Field(
+        description="What the client declined."
+    )
+    honoured: Annotated[bool, Described("Honoured")] = Field(
+        description="Whether the clinician honoured the decision."
+    )
 
 
 class AutonomyAndConsent(_AssessedPart):
@@ -287,22 +297,28 @@ class AutonomyAndConsent(_AssessedPart):
 class Rupture(Observation):
     """A strain or breakdown in the alliance (3RS), with its markers and significance."""
 
-    id: LocalId = Field(description="Identifier a repair refers to, e.g. 'r1'.")
-    type: RuptureType = Field(description="Withdrawal (moves away) or confrontation (moves against).")
-    withdrawal_markers: list[WithdrawalMarker] = Field(
+    description: Annotated[Text, Described("What happened")] = Field(description="What happened, briefly.")
+    id: Annotated[LocalId, Described("Rupture id", prompt="leave blank for r1, r2 … in order")] = Field(
+        description="Identifier a repair refers to, e.g. 'r1'."
+    )
+    type: Annotated[RuptureType, Described("Type", prompt="moves away, or moves against")] = Field(
+        description="Withdrawal (moves away) or confrontation (moves against)."
+    )
+    significance: Annotated[Significance, Described("Significance", prompt="1 slight – 5 major")] = Field(
+        description="3RS significance, 1 (slight) to 5 (major)."
+    )
+    withdrawal_markers: Annotated[list[WithdrawalMarker], Described("Withdrawal markers")] = Field(
         default_factory=list, description="3RS withdrawal markers observed."
     )
-    confrontation_markers: list[ConfrontationMarker] = Field(
+    confrontation_markers: Annotated[list[ConfrontationMarker], Described("Confrontation markers")] = Field(
         default_factory=list, description="3RS confrontation markers observed."
     )
-    bond_aspects: list[BondAspect] = Field(
+    bond_aspects: Annotated[list[BondAspect], Described("Touched")] = Field(
         default_factory=list, description="Which part of the alliance it touched."
     )
-    significance: Significance = Field(description="3RS significance, 1 (slight) to 5 (major).")
-    description: Text = Field(description="What happened, briefly.")
-    clinician_contribution: Text | None = Field(
-        default=None, description="The clinician's own part in the rupture."
-    )
+    clinician_contribution: Annotated[
+        Text | None, Described("Clinician's contribution", form_label="Your part in it")
+    ] = Field(default=None, description="The clinician's own part in the rupture.")
 
     @model_validator(mode="after")
     def _markers_match_type(self) -> Rupture:
@@ -333,13 +349,21 @@ class Rupture(Observation):
 class Repair(Observation):
     """How a rupture was addressed (3RS resolution strategies) and how far it resolved."""
 
-    rupture: LocalId = Field(description="The id of the rupture this repair addresses.")
-    strategies: list[ResolutionStrategy] = Field(
-        default_factory=list, description="3RS resolution strategies used."
+    description: Annotated[Text | None, Described("What the clinician did", form_label="What you did")] = (
+        Field(default=None, description="What the clinician did, briefly.")
     )
-    outcome: RepairOutcome = Field(description="How far the rupture was resolved.")
-    description: Text | None = Field(default=None, description="What the clinician did, briefly.")
-    client_response: Text | None = Field(default=None, description="How the client responded.")
+    rupture: Annotated[LocalId, Described("Repairs rupture", prompt="its id, e.g. r1")] = Field(
+        description="The id of the rupture this repair addresses."
+    )
+    strategies: Annotated[list[ResolutionStrategy], Described("3RS strategies", form_label="Strategies")] = (
+        Field(default_factory=list, description="3RS resolution strategies used.")
+    )
+    outcome: Annotated[RepairOutcome, Described("Outcome")] = Field(
+        description="How far the rupture was resolved."
+    )
+    client_response: Annotated[Text | None, Described("Client's response")] = Field(
+        default=None, description="How the client responded."
+    )
 
 
 class Measures(_AssessedPart):
@@ -388,15 +412,21 @@ class Measures(_AssessedPart):
 class FeedbackAnswer(Observation):
     """The client's answer to a check-in question about the relationship."""
 
-    question: Text = Field(description="The question asked, e.g. 'What helps you feel secure here?'")
-    answer: Text = Field(description="The client's answer, in brief or quoted.")
+    question: Annotated[Text, Described("Question")] = Field(
+        description="The question asked, e.g. 'What helps you feel secure here?'"
+    )
+    answer: Annotated[Text, Described("Client's answer")] = Field(
+        description="The client's answer, in brief or quoted."
+    )
 
 
 class FollowUp(Observation):
     """Something to do about the alliance next session."""
 
     text: Text = Field(description="The follow-up, e.g. 'check in about last week's rupture'.")
-    rupture: LocalId | None = Field(default=None, description="The rupture it follows up, if any.")
+    rupture: Annotated[LocalId | None, Described("Follows up rupture", prompt="its id, if any")] = Field(
+        default=None, description="The rupture it follows up, if any."
+    )
 
 
 class Alliance(BaseModel):

@@ -37,7 +37,7 @@ from alliance_notes.measures import (
     format_score,
 )
 from alliance_notes.note import ProgressNote
-from alliance_notes.outline import PartOutline, alliance_outline
+from alliance_notes.outline import PartOutline, alliance_outline, label_of
 from alliance_notes.vocabulary import (
     PLACEMENTS,
     Audience,
@@ -241,13 +241,13 @@ def _pronouns(pronouns: Pronouns, label: str) -> Item:
     used = (
         ()
         if pronouns.used_correctly is None
-        else (Item("Used correctly this session", _yes_no(pronouns.used_correctly)),)
+        else (Item(label_of(Pronouns, "used_correctly"), _yes_no(pronouns.used_correctly)),)
     )
     return _item(pronouns, label, pronouns.recorded, used)
 
 
 def _boundary_event(event: BoundaryEvent, label: str) -> Item:
-    children = () if event.handling is None else (Item("How it was handled", event.handling),)
+    children = () if event.handling is None else (Item(label_of(BoundaryEvent, "handling"), event.handling),)
     where = f"{label} ({event.area.label}; raised by the {event.initiated_by.label})"
     return _item(event, where, event.description, children)
 
@@ -266,9 +266,9 @@ def _rupture(rupture: Rupture, label: str) -> Item:
     if rupture.markers:
         children.append(Item("3RS markers", _labels(rupture.markers)))
     if rupture.bond_aspects:
-        children.append(Item("Touched", _labels(rupture.bond_aspects)))
+        children.append(Item(label_of(Rupture, "bond_aspects"), _labels(rupture.bond_aspects)))
     if rupture.clinician_contribution is not None:
-        children.append(Item("Clinician's contribution", rupture.clinician_contribution))
+        children.append(Item(label_of(Rupture, "clinician_contribution"), rupture.clinician_contribution))
     heading = f"{label} {rupture.id} ({rupture.type.label}, significance {rupture.significance} of 5)"
     return _item(rupture, heading, rupture.description, children)
 
@@ -276,15 +276,15 @@ def _rupture(rupture: Rupture, label: str) -> Item:
 def _repair(repair: Repair, label: str) -> Item:
     children = []
     if repair.strategies:
-        children.append(Item("3RS strategies", _labels(repair.strategies)))
+        children.append(Item(label_of(Repair, "strategies"), _labels(repair.strategies)))
     if repair.client_response is not None:
-        children.append(Item("Client's response", repair.client_response))
+        children.append(Item(label_of(Repair, "client_response"), repair.client_response))
     heading = f"{label} of rupture {repair.rupture} ({repair.outcome.label})"
     return _item(repair, heading, repair.description, children)
 
 
 def _feedback(answer: FeedbackAnswer, label: str) -> Item:
-    return _item(answer, label, answer.question, (Item("Client's answer", answer.answer),))
+    return _item(answer, label, answer.question, (Item(label_of(FeedbackAnswer, "answer"), answer.answer),))
 
 
 def _follow_up(follow_up: FollowUp, label: str) -> Item:

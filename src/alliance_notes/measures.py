@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from alliance_notes.evidence import Observation
 from alliance_notes.fields import STRICT_MODEL, FivePointScore, TenPointScore, problem
+from alliance_notes.outline import Described
 from alliance_notes.vocabulary import SessionPoint
 
 #: SRS totals below this are the usual cue to discuss the alliance.
@@ -49,6 +50,9 @@ def _one_decimal(value: float) -> float:
 
 
 LineScore = Annotated[TenPointScore, AfterValidator(_one_decimal)]
+
+#: When a measure was given, if that was recorded.
+Administered = Annotated[SessionPoint | None, Described("Given at")]
 
 
 def format_score(value: float) -> str:
@@ -121,11 +125,17 @@ class SessionRatingScale(_ComputedScores):
 
     _computed = ("total", "below_cutoff")
 
-    relationship: LineScore = Field(description="Relationship (felt heard, understood, respected), 0–10.")
-    goals_and_topics: LineScore = Field(description="Goals and topics, 0–10.")
-    approach_or_method: LineScore = Field(description="Approach or method, 0–10.")
-    overall: LineScore = Field(description="Overall, 0–10.")
-    administered: SessionPoint | None = Field(default=None, description="When it was given, if recorded.")
+    relationship: Annotated[LineScore, Described("Relationship")] = Field(
+        description="Relationship (felt heard, understood, respected), 0–10."
+    )
+    goals_and_topics: Annotated[LineScore, Described("Goals and topics")] = Field(
+        description="Goals and topics, 0–10."
+    )
+    approach_or_method: Annotated[LineScore, Described("Approach or method")] = Field(
+        description="Approach or method, 0–10."
+    )
+    overall: Annotated[LineScore, Described("Overall")] = Field(description="Overall, 0–10.")
+    administered: Administered = Field(default=None, description="When it was given, if recorded.")
 
     @computed_field(description="Sum of the four items, 0–40.")  # type: ignore[prop-decorator]
     @property
@@ -143,11 +153,19 @@ class OutcomeRatingScale(_ComputedScores):
 
     _computed = ("total", "below_cutoff")
 
-    individually: LineScore = Field(description="Individually (personal well-being), 0–10.")
-    interpersonally: LineScore = Field(description="Interpersonally (close relationships), 0–10.")
-    socially: LineScore = Field(description="Socially (work, school, friendships), 0–10.")
-    overall: LineScore = Field(description="Overall sense of well-being, 0–10.")
-    administered: SessionPoint | None = Field(default=None, description="When it was given, if recorded.")
+    individually: Annotated[LineScore, Described("Individually")] = Field(
+        description="Individually (personal well-being), 0–10."
+    )
+    interpersonally: Annotated[LineScore, Described("Interpersonally")] = Field(
+        description="Interpersonally (close relationships), 0–10."
+    )
+    socially: Annotated[LineScore, Described("Socially")] = Field(
+        description="Socially (work, school, friendships), 0–10."
+    )
+    overall: Annotated[LineScore, Described("Overall")] = Field(
+        description="Overall sense of well-being, 0–10."
+    )
+    administered: Administered = Field(default=None, description="When it was given, if recorded.")
 
     @computed_field(description="Sum of the four items, 0–40.")  # type: ignore[prop-decorator]
     @property
@@ -173,11 +191,15 @@ class WorkingAllianceInventory(_ComputedScores):
 
     _computed = ("total", "task", "bond", "goal")
 
-    items: Annotated[list[FivePointScore], AfterValidator(_twelve_items)] = Field(
+    items: Annotated[
+        list[FivePointScore],
+        AfterValidator(_twelve_items),
+        Described("Item scores", prompt="all 12 in order, 1 seldom – 5 always"),
+    ] = Field(
         description="The 12 item scores in questionnaire order, each 1 (seldom) to 5 (always).",
         json_schema_extra={"minItems": 12, "maxItems": 12},
     )
-    administered: SessionPoint | None = Field(default=None, description="When it was given, if recorded.")
+    administered: Administered = Field(default=None, description="When it was given, if recorded.")
 
     def _subscale(self, name: str) -> int:
         return sum(self.items[number - 1] for number in WAI_SR_SUBSCALES[name])

@@ -54,10 +54,13 @@ class Part:
 
 @dataclass(frozen=True)
 class Described:
-    """How one field of the alliance section reads.
+    """How one field reads: a field of the alliance section ("Built trust"), or a field of
+    one of its items (a rupture's "Type"), which the form writes as one labelled line.
 
     :param label: what the rendered note calls a value of this field ("Built trust").
-    :param prompt: the form's prompt after the field's name, in the clinician's language.
+    :param prompt: the form's prompt after the field's name, in the clinician's language;
+        for an item's field, the hint a blank form shows after its label ("1 slight – 5
+        major").
     :param form_label: the form's name for the field, where it differs from ``label``.
     :param part: for a field of the section itself that belongs to a part held in another
         field (the rupture screening belongs to the ruptures part).
@@ -208,3 +211,11 @@ def part_outline(alliance: type[BaseModel], key: str) -> PartOutline:
 def described_fields(alliance: type[BaseModel]) -> tuple[FieldOutline, ...]:
     """Every described field of the section, part by part."""
     return tuple(field for part in alliance_outline(alliance) for field in part.fields)
+
+
+def label_of(model: type[BaseModel], name: str) -> str:
+    """What the rendered note calls field ``name`` of an item ``model``: its
+    :class:`Described` label, or its name in words.  The form reads the same markers
+    (:func:`alliance_notes.fillable.layout.item_shape`), so a label is written once."""
+    described = _marker(model.model_fields[name], Described)
+    return described.label if described is not None else name.replace("_", " ").capitalize()

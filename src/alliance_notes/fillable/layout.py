@@ -14,7 +14,7 @@ form reads like this (the parser's grammar, by example)::
       - Belongs in: [x] progress note · [ ] psychotherapy note (private)
 
 Items with several parts (a rupture, a repair, a consent check …) have one labelled line
-per part, ``- Label: value``; see :data:`SHAPES`.  The prompts draw on the seed article's
+per part, ``- Label: value``; see :func:`item_shape`.  The prompts draw on the seed article's
 ideas (trust, respect, boundaries, autonomy, rupture and repair, check-in questions) and
 on the 3RS for ruptures and repairs.
 """
@@ -29,17 +29,8 @@ from typing import Annotated, Any, Literal
 
 from alliance_notes.alliance import (
     Alliance,
-    BoundaryEvent,
-    ConsentCheck,
-    DeclinedTopic,
-    FeedbackAnswer,
-    FollowUp,
-    Pronouns,
-    Repair,
-    Rupture,
 )
 from alliance_notes.evidence import Finding, Observation
-from alliance_notes.measures import OutcomeRatingScale, SessionRatingScale, WorkingAllianceInventory
 from alliance_notes.outline import Described, FieldKind, FieldOutline, PartOutline, alliance_outline
 from alliance_notes.vocabulary import (
     Assessment,
@@ -149,119 +140,6 @@ COMMON_SLOTS: tuple[Slot, ...] = (SUGGESTED_BY, RULE, CONFIDENCE, TO_CONFIRM, BE
 #: The author choices a "Suggested by" line may name (a clinician needs no such line).
 SUGGESTING_AUTHORS: tuple[Author, ...] = (Author.EXTRACTOR, Author.LANGUAGE_MODEL)
 
-# -- item shapes ------------------------------------------------------------------------------
-
-FINDING = Shape(Finding, "text", ())
-PRONOUNS = Shape(
-    Pronouns,
-    "recorded",
-    (Slot("used_correctly", "Used correctly this session", "yes_no"),),
-)
-BOUNDARY_EVENT = Shape(
-    BoundaryEvent,
-    "description",
-    (
-        Slot("description", "What happened", "text"),
-        Slot("area", "Area", "choice", BoundaryArea, vertical=True),
-        Slot("initiated_by", "Raised by", "choice", InitiatedBy),
-        Slot("handling", "How you handled it", "text"),
-    ),
-    label_primary=True,
-)
-CONSENT_CHECK = Shape(
-    ConsentCheck,
-    "topic",
-    (
-        Slot("topic", "Topic", "text"),
-        Slot("response", "Client's answer", "choice", ConsentResponse),
-    ),
-    label_primary=True,
-)
-DECLINED = Shape(
-    DeclinedTopic,
-    "topic",
-    (
-        Slot("topic", "What the client declined", "text"),
-        Slot("honoured", "Honoured", "yes_no"),
-    ),
-    label_primary=True,
-)
-RUPTURE = Shape(
-    Rupture,
-    "description",
-    (
-        Slot("description", "What happened", "text"),
-        Slot("id", "Rupture id", "code", hint="leave blank for r1, r2 … in order"),
-        Slot("type", "Type", "choice", RuptureType, hint="moves away, or moves against"),
-        Slot("significance", "Significance", "integer", hint="1 slight – 5 major", numbers=(1, 2, 3, 4, 5)),
-        Slot("withdrawal_markers", "Withdrawal markers", "choices", WithdrawalMarker, vertical=True),
-        Slot("confrontation_markers", "Confrontation markers", "choices", ConfrontationMarker, vertical=True),
-        Slot("bond_aspects", "Touched", "choices", BondAspect),
-        Slot("clinician_contribution", "Your part in it", "text"),
-    ),
-    label_primary=True,
-)
-REPAIR = Shape(
-    Repair,
-    "description",
-    (
-        Slot("description", "What you did", "text"),
-        Slot("rupture", "Repairs rupture", "code", hint="its id, e.g. r1"),
-        Slot("strategies", "Strategies", "choices", ResolutionStrategy, vertical=True),
-        Slot("outcome", "Outcome", "choice", RepairOutcome),
-        Slot("client_response", "Client's response", "text"),
-    ),
-    label_primary=True,
-)
-_ADMINISTERED = Slot("administered", "Given at", "choice", SessionPoint)
-SRS = Shape(
-    SessionRatingScale,
-    None,
-    (
-        Slot("relationship", "Relationship", "score"),
-        Slot("goals_and_topics", "Goals and topics", "score"),
-        Slot("approach_or_method", "Approach or method", "score"),
-        Slot("overall", "Overall", "score"),
-        _ADMINISTERED,
-        Slot("total", "Total", "number", hint="worked out for you; leave blank"),
-    ),
-)
-ORS = Shape(
-    OutcomeRatingScale,
-    None,
-    (
-        Slot("individually", "Individually", "score"),
-        Slot("interpersonally", "Interpersonally", "score"),
-        Slot("socially", "Socially", "score"),
-        Slot("overall", "Overall", "score"),
-        _ADMINISTERED,
-        Slot("total", "Total", "number", hint="worked out for you; leave blank"),
-    ),
-)
-WAI_SR = Shape(
-    WorkingAllianceInventory,
-    None,
-    (
-        Slot("items", "Item scores", "scores", hint="all 12 in order, 1 seldom – 5 always"),
-        _ADMINISTERED,
-        Slot("total", "Total", "number", hint="worked out for you; leave blank"),
-    ),
-)
-FEEDBACK = Shape(
-    FeedbackAnswer,
-    "question",
-    (
-        Slot("question", "Question", "text"),
-        Slot("answer", "Client's answer", "text"),
-    ),
-    label_primary=True,
-)
-FOLLOW_UP = Shape(
-    FollowUp,
-    "text",
-    (Slot("rupture", "Follows up rupture", "code", hint="its id, if any"),),
-)
-
 # -- fields and parts -----------------------------------------------------------------------------
 
 
@@ -296,84 +174,106 @@ class FormPart:
     fields: tuple[FormField, ...] = field(default_factory=tuple)
 
 
-#: The shape of one item in the form, by the item's model.
-SHAPES: dict[type[Observation], Shape] = {
-    shape.model: shape
-    for shape in (
-        FINDING,
-        PRONOUNS,
-        BOUNDARY_EVENT,
-        CONSENT_CHECK,
-        DECLINED,
-        RUPTURE,
-        REPAIR,
-        SRS,
-        ORS,
-        WAI_SR,
-        FEEDBACK,
-        FOLLOW_UP,
-    )
-}
-
-
 def item_shape(model: type[Observation]) -> Shape:
-    """How an item of ``model`` is written in the form: its own shape, its base's when a
-    subclass adds no field, or, for an item model the form does not know (a plugin's own),
-    a shape read off the model itself (:func:`derived_shape`)."""
-    for known in model.__mro__:
-        shape = SHAPES.get(known)
-        if shape is not None and set(model.model_fields) == set(getattr(known, "model_fields", {})):
-            return shape if known is model else Shape(model, shape.primary, shape.slots, shape.label_primary)
-    return derived_shape(model)
+    """How an item of ``model`` is written in the form, read off the model itself: each of
+    its own fields, in order, labelled as its :class:`~alliance_notes.outline.Described`
+    marker says (the form's label where it has one, then the note's; the marker's prompt is
+    the hint a blank form shows), written and read by its type:
 
+    - a closed choice is a pick list (one box per line when it offers more than four), a
+      list of them a pick list of several;
+    - yes/no is a pick list of two;
+    - a whole number with narrow bounds (a 3RS significance) is a pick list of its numbers,
+      other whole numbers are typed, as are a list of them (the WAI-SR item scores);
+    - a bounded number is a line score, any other number is typed;
+    - text with a fixed pattern is a short code (a rupture id), other text free text;
+    - a measure's computed ``total`` is shown, and read back only if it matches.
 
-def _slot_kind(annotation: Any) -> tuple[SlotKind, type[Choice] | None]:
-    """How a value of an item field's type is written and read in the form."""
-    while typing.get_origin(annotation) is Annotated:
-        annotation = typing.get_args(annotation)[0]
-    option = annotation
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        options = [option for option in typing.get_args(annotation) if option is not type(None)]
-        option = options[0] if len(options) == 1 else annotation
-    while typing.get_origin(option) is Annotated:
-        option = typing.get_args(option)[0]
-    if typing.get_origin(option) is list:
-        (element,) = typing.get_args(option)
-        if isinstance(element, type) and issubclass(element, Choice):
-            return "choices", element
-    elif isinstance(option, type):
-        if issubclass(option, Choice):
-            return "choice", option
-        if option is bool:
-            return "yes_no", None
-        if option is int:
-            return "integer", None
-        if option is float:
-            return "number", None
-        if option is str:
-            return "text", None
-    raise TypeError(f"the form cannot write a field of type {annotation!r}")
-
-
-@cache
-def derived_shape(model: type[Observation]) -> Shape:
-    """The form's shape for an item model, read off its fields: each field of its own, in
-    order, labelled as its :class:`~alliance_notes.outline.Described` marker says (or by its
-    name), written and read by its type (text, one choice, several choices, yes/no, a whole
-    number, a number).  The first text field is the item's first line.
+    The first free-text field is the item's first line.  It carries its label when the item
+    has another part that must be given (a rupture's type, a declined topic's answer), so
+    that each line says what it is; an item that is mainly one text (a finding, the client's
+    pronouns, a follow-up) starts with its text.
 
     :raises TypeError: for a field of a type the form cannot write, naming it.
     """
+    return _shape(model)
+
+
+#: The most choices a pick list shows on one line.
+_ONE_LINE_CHOICES = 4
+#: The widest range of whole numbers offered as boxes.
+_NUMBERS_AS_BOXES = 10
+
+
+@cache
+def _shape(model: type[Observation]) -> Shape:
+    properties = model.model_json_schema()["properties"]
     slots = []
+    required = set()
     for name, info in model.model_fields.items():
         if name in Observation.model_fields:
             continue
         described = next((found for found in info.metadata if isinstance(found, Described)), None)
-        label = described.label if described is not None else name.replace("_", " ").capitalize()
-        kind, choice = _slot_kind(info.annotation)
-        slots.append(Slot(name, label, kind, choice, vertical=kind == "choices"))
+        label = name.replace("_", " ").capitalize()
+        hint = ""
+        if described is not None:
+            label = described.form_label or described.label
+            hint = described.prompt
+        slots.append(_slot(name, label, hint, info.annotation, properties[name]))
+        if info.is_required():
+            required.add(name)
+    if "total" in model.model_computed_fields:
+        slots.append(Slot("total", "Total", "number", hint="worked out for you; leave blank"))
     primary = next((slot.key for slot in slots if slot.kind == "text"), None)
-    return Shape(model, primary, tuple(slots), label_primary=primary is not None and len(slots) > 1)
+    label_primary = any(key != primary for key in required)
+    return Shape(model, primary, tuple(slots), label_primary=primary is not None and label_primary)
+
+
+def _slot(key: str, label: str, hint: str, annotation: Any, schema: dict[str, Any]) -> Slot:
+    """The slot for one item field of type ``annotation`` (``schema``: its JSON Schema)."""
+    choice, several = _choice_of(annotation)
+    if choice is not None:
+        kind: SlotKind = "choices" if several else "choice"
+        return Slot(key, label, kind, choice, hint, vertical=len(choice) > _ONE_LINE_CHOICES)
+    schema = next(
+        (option for option in schema.get("anyOf", [schema]) if option.get("type") != "null"), schema
+    )
+    low, high = schema.get("minimum"), schema.get("maximum")
+    match schema.get("type"):
+        case "boolean":
+            return Slot(key, label, "yes_no", hint=hint)
+        case "integer" if low is not None and high is not None and high - low < _NUMBERS_AS_BOXES:
+            return Slot(key, label, "integer", hint=hint, numbers=tuple(range(low, high + 1)))
+        case "integer":
+            return Slot(key, label, "integer", hint=hint)
+        case "number":
+            return Slot(key, label, "score" if low is not None and high is not None else "number", hint=hint)
+        case "array" if schema.get("items", {}).get("type") == "integer":
+            return Slot(key, label, "scores", hint=hint)
+        case "string":
+            return Slot(key, label, "code" if "pattern" in schema else "text", hint=hint)
+    raise TypeError(f"the form cannot write the field {key!r} of type {annotation!r}")
+
+
+def _choice_of(annotation: Any) -> tuple[type[Choice] | None, bool]:
+    """The closed choice a field of this type holds, and whether it holds several."""
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        options = [option for option in typing.get_args(annotation) if option is not type(None)]
+        annotation = options[0] if len(options) == 1 else annotation
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    several = typing.get_origin(annotation) is list
+    if several:
+        (annotation,) = typing.get_args(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, Choice):
+        return annotation, several
+    return None, False
+
+
+#: A finding: one text, the shape of most items.
+FINDING = item_shape(Finding)
 
 
 def _form_field(part: PartOutline, described: FieldOutline) -> FormField:
