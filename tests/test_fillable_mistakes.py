@@ -141,3 +141,28 @@ def test_parse_json_gives_it_the_field_path_and_the_clinician_the_place(tmp_path
     assert problem["location"] == "alliance.autonomy_and_consent.declined[0].honoured"
     assert problem["place"] == "Autonomy and consent › Declined by the client › 1st entry › Honoured"
     assert problem["line"] == _line_of(form.read_text(encoding="utf-8"), "Honoured:")
+
+
+def test_a_field_under_a_heading_of_ones_own_stops_the_parse_there() -> None:
+    text = _form("own_heading_inside_a_part.md")
+    (problem,) = _problems(text)
+    assert problem.line == _line_of(text, "**Strained trust**")
+    assert problem.location == "alliance.trust.strained_by"
+    assert problem.message.startswith("**Strained trust** is under a heading of your own")
+    assert "put back '### Trust' above it" in problem.message
+    assert "NB" not in str(problem)
+
+
+def test_an_own_heading_below_the_section_keeps_every_answer_and_reports_the_notes() -> None:
+    text = _form("filled_soap.md").rstrip("\n") + "\n\n### Supervision\nNB ask about the timing\n"
+    filled = _parsed(text)
+    assert filled.note == _parsed(_form("filled_soap.md")).note
+    (notice,) = filled.notices
+    assert notice.covers(_line_of(text, "### Supervision")) and notice.covers(_line_of(text, "NB ask"))
+
+
+def test_a_typo_in_a_ticked_label_is_never_read_as_another_choice() -> None:
+    text = _form("typo_in_a_ticked_label.md")
+    (problem,) = _problems(text)
+    assert problem.line == _line_of(text, "[x] stedy")
+    assert problem.message == "'stedy' is not a trust state; did you mean 'steady'?"

@@ -79,6 +79,7 @@ _CHARACTERS = st.characters(
 )
 
 
+@cache
 def texts(max_size: int = 40) -> st.SearchStrategy[str]:
     """Non-blank clinical free text, including markup characters and line breaks."""
     return st.text(_CHARACTERS, min_size=1, max_size=max_size).filter(lambda text: bool(text.strip()))
@@ -92,10 +93,12 @@ def _few(strategy: st.SearchStrategy[T], max_size: int = 2) -> st.SearchStrategy
     return st.lists(strategy, max_size=max_size)
 
 
+@cache
 def _choices(choice: type[Choice]) -> st.SearchStrategy[Any]:
     return st.sampled_from(list(choice))
 
 
+@cache
 def _distinct(choice: type[Choice]) -> st.SearchStrategy[list[Any]]:
     return st.lists(_choices(choice), unique=True, max_size=3)
 
@@ -109,6 +112,7 @@ _timestamps = st.builds(
 )
 
 
+@cache
 def evidence() -> st.SearchStrategy[Evidence]:
     """An evidence quote with speaker and, sometimes, position and time."""
     return st.builds(
@@ -120,6 +124,7 @@ def evidence() -> st.SearchStrategy[Evidence]:
     )
 
 
+@cache
 def provenance() -> st.SearchStrategy[Provenance]:
     """Written by the clinician, or suggested by a named extractor or model."""
     suggested = st.builds(
@@ -143,6 +148,7 @@ def _observed(model: type[T], **fields: st.SearchStrategy[Any]) -> st.SearchStra
     )
 
 
+@cache
 def findings() -> st.SearchStrategy[Finding]:
     """A free-text observation with evidence, provenance and record."""
     return _observed(Finding, text=texts())
@@ -241,6 +247,54 @@ def _alliance_parts(model: type[Alliance]) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+#: The most ruptures a generated section holds.
+_MOST_RUPTURES = 3
+
+
+@cache
+def _ruptures(kind: RuptureType) -> st.SearchStrategy[Rupture]:
+    """A rupture of this type, with the markers of its type only (its id is set after)."""
+    return _observed(
+        Rupture,
+        id=st.just("r0"),
+        type=st.just(kind),
+        withdrawal_markers=_distinct(WithdrawalMarker) if kind is RuptureType.WITHDRAWAL else st.just([]),
+        confrontation_markers=(
+            _distinct(ConfrontationMarker) if kind is RuptureType.CONFRONTATION else st.just([])
+        ),
+        bond_aspects=_distinct(BondAspect),
+        significance=st.integers(1, 5),
+        description=texts(),
+        clinician_contribution=_optional(texts()),
+    )
+
+
+def _rupture_ids(count: int) -> list[str]:
+    return [f"r{number}" for number in range(1, count + 1)]
+
+
+@cache
+def _repairs(rupture_count: int) -> st.SearchStrategy[list[Repair]]:
+    """Repairs of the first ``rupture_count`` ruptures (at least one)."""
+    return _few(
+        _observed(
+            Repair,
+            rupture=st.sampled_from(_rupture_ids(rupture_count)),
+            strategies=_distinct(ResolutionStrategy),
+            outcome=_choices(RepairOutcome),
+            description=_optional(texts()),
+            client_response=_optional(texts()),
+        )
+    )
+
+
+@cache
+def _plans(rupture_count: int) -> st.SearchStrategy[list[FollowUp]]:
+    """A plan whose follow-ups may name one of the first ``rupture_count`` ruptures."""
+    ids = st.sampled_from([None, *_rupture_ids(rupture_count)]) if rupture_count else st.none()
+    return _few(_observed(FollowUp, text=texts(), rupture=ids))
+
+
 @st.composite
 def alliances(draw: st.DrawFn, model: type[Alliance] = Alliance) -> Alliance:
     """A valid alliance section: every part sometimes empty, sometimes full.
@@ -248,47 +302,13 @@ def alliances(draw: st.DrawFn, model: type[Alliance] = Alliance) -> Alliance:
     :param model: the section's model; a plugin's subclass gets its own fields filled too.
     """
     parts = draw(_alliance_parts(model))
-    rupture_count = draw(st.integers(0, 3))
-    ruptures = []
-    for number in range(1, rupture_count + 1):
-        kind = draw(_choices(RuptureType))
-        withdrawal = draw(_distinct(WithdrawalMarker)) if kind is RuptureType.WITHDRAWAL else []
-        confrontation = draw(_distinct(ConfrontationMarker)) if kind is RuptureType.CONFRONTATION else []
-        ruptures.append(
-            draw(
-                _observed(
-                    Rupture,
-                    id=st.just(f"r{number}"),
-                    type=st.just(kind),
-                    withdrawal_markers=st.just(withdrawal),
-                    confrontation_markers=st.just(confrontation),
-                    bond_aspects=_distinct(BondAspect),
-                    significance=st.integers(1, 5),
-                    description=texts(),
-                    clinician_contribution=_optional(texts()),
-                )
-            )
-        )
-    ids = [rupture.id for rupture in ruptures]
-    repairs = (
-        draw(
-            _few(
-                _observed(
-                    Repair,
-                    rupture=st.sampled_from(ids),
-                    strategies=_distinct(ResolutionStrategy),
-                    outcome=_choices(RepairOutcome),
-                    description=_optional(texts()),
-                    client_response=_optional(texts()),
-                )
-            )
-        )
-        if ids
-        else []
-    )
-    plan = draw(
-        _few(_observed(FollowUp, text=texts(), rupture=st.sampled_from([None, *ids]) if ids else st.none()))
-    )
+    rupture_count = draw(st.integers(0, _MOST_RUPTURES))
+    ruptures = [
+        draw(_ruptures(draw(_choices(RuptureType)))).model_copy(update={"id": f"r{number}"})
+        for number in range(1, rupture_count + 1)
+    ]
+    repairs = draw(_repairs(rupture_count)) if ruptures else []
+    plan = draw(_plans(rupture_count))
     if ruptures:
         screening = RuptureScreening.OBSERVED
     else:
@@ -301,8 +321,14 @@ def alliances(draw: st.DrawFn, model: type[Alliance] = Alliance) -> Alliance:
         plan=plan,
     )
     # Sometimes a program set the single answers the content does not imply.
-    suggested = draw(st.none() | provenance().filter(lambda made: made.author is not Author.CLINICIAN))
+    suggested = draw(_answer_setters())
     return alliance if suggested is None else alliance.answers_set_by(suggested)
+
+
+@cache
+def _answer_setters() -> st.SearchStrategy[Provenance | None]:
+    """No one, or a program that set single answers of the section."""
+    return st.none() | provenance().filter(lambda made: made.author is not Author.CLINICIAN)
 
 
 @st.composite
@@ -313,6 +339,7 @@ def _authorship(draw: st.DrawFn) -> Authorship:
     return Authorship(written_by=written_by, clinician=clinician, drafted_by=drafted_by)
 
 
+@cache
 def sessions() -> st.SearchStrategy[Session]:
     """Session facts with a pseudonymous client code."""
     return st.builds(
@@ -328,14 +355,30 @@ def sessions() -> st.SearchStrategy[Session]:
 
 
 def notes(kinds: Sequence[type[ProgressNote]] | None = None) -> st.SearchStrategy[ProgressNote]:
-    """Valid notes of the given kinds (default: the built-in SOAP, DAP, BIRP and GIRP)."""
-    models = list(kinds or BUILT_IN_KINDS.values())
+    """Valid notes of the given kinds (default: the built-in SOAP, DAP, BIRP and GIRP).
 
+    The strategy is built once per set of kinds, so ``@given(notes())`` costs no more in
+    each example than drawing the note."""
+    return _notes(tuple(kinds or BUILT_IN_KINDS.values()))
+
+
+@cache
+def _host_texts() -> st.SearchStrategy[str | None]:
+    return _optional(texts(120))
+
+
+@cache
+def _alliances_of(model: type[Alliance]) -> st.SearchStrategy[Alliance]:
+    return alliances(model)
+
+
+@cache
+def _notes(models: tuple[type[ProgressNote], ...]) -> st.SearchStrategy[ProgressNote]:
     @st.composite
     def build(draw: st.DrawFn) -> ProgressNote:
         model = draw(st.sampled_from(models))
-        host_text = {section.key: draw(_optional(texts(120))) for section in model.host_sections}
-        alliance = draw(alliances(model.alliance_model()))
+        host_text = {section.key: draw(_host_texts()) for section in model.host_sections}
+        alliance = draw(_alliances_of(model.alliance_model()))
         authorship = draw(_authorship())
         if authorship.written_by is WrittenBy.AI_DRAFT_REVIEWED and alliance.unconfirmed_suggestions():
             # A reviewed draft holds no unconfirmed suggestion: these came after the review.

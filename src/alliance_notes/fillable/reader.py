@@ -54,9 +54,15 @@ class Notice:
 
     line: int
     message: str
+    #: For a notice about a run of lines, the run's last line.
+    last: int | None = None
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
+
+    def covers(self, number: int) -> bool:
+        """Whether the notice is about line ``number``."""
+        return self.line <= number <= (self.last or self.line)
 
 
 @dataclass
@@ -137,6 +143,7 @@ class RawDocument:
                         first,
                         f"{span} outside the answer spaces, so not put into the note "
                         "(your own notes stay in your copy)",
+                        last,
                     )
                 )
                 start = index
@@ -584,6 +591,8 @@ class _Walker:
                 return
         if self.state == "part-skip":
             return
+        if self.state == "notes" and self._field_under_own_heading(line):
+            return
         blank = not line.text.strip()
         if self.state == "host":
             assert self.section is not None
@@ -595,6 +604,29 @@ class _Walker:
                 self.unlabelled.append(line)  # an entry before any field name: see lost_labels
             else:
                 self.document.notes.append(line.number)
+
+
+    def _field_under_own_heading(self, line: Line) -> bool:
+        """Stop at a field name under a heading of the clinician's own: its answers would
+        otherwise be left out as the clinician's notes (a part heading lost above it, or
+        their heading put in the middle of a part)."""
+        marker = field_marker(line.text)
+        if marker is None:
+            return False
+        for part in self.parts.values():
+            for candidate in part.fields:
+                if normalize(candidate.label) == normalize(marker[0]):
+                    self.problem(
+                        f"**{candidate.label}** is under a heading of your own, so its answers would "
+                        f"be left out; put back '### {part.title}' above it, or move your heading "
+                        "and your notes below the part",
+                        line.number,
+                        "alliance." + ".".join(candidate.path),
+                    )
+                    self.state = "part-skip"
+                    self.part = part
+                    return True
+        return False
 
 
 def read_document(
