@@ -85,7 +85,7 @@ ORDINARY = """\
 {% set ns = namespace(parts=0) %}
 Client {{ note.session.client }} on {{ note.session.date }} ({{ note.kind|upper }})
 {% if note.alliance.ruptures %}Ruptures: {{ note.alliance.ruptures|length }}{% else %}No ruptures{% endif %}
-{% for part in document.section("alliance").blocks %}
+{% for part in document.by_key.alliance.blocks %}
 {% set ns.parts = ns.parts + 1 %}
 {{ loop.index }}. {{ helpers.heading(part.title) }}
 {%- if part.status %} ({{ part.status|default("", true) }}){% endif %}
@@ -249,6 +249,25 @@ PAYLOADS: dict[str, str] = {
     "recursive loop": "{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}",
     "wide recursive loop": "{% for x in [1] recursive %}{% if loop.depth < 6 %}"
     "{{ loop(range(9999)) }}{% endif %}{% endfor %}",
+    # one operation on a value built to be enormous in little memory (issue 12)
+    "join of a shared product": "{{ ([[1]*500000]*500000)|join }}",
+    "string of a shared product": "{{ ([[1]*500]*500000)|string|length }}",
+    "max of a shared product": "{{ ([[1]*500]*500000)|max }}",
+    "sort of a shared product": "{{ ([[1]*500]*500000)|sort }}",
+    "tojson of a shared product": "{{ ([[1]*500]*500000)|tojson }}",
+    "pprint of a shared product": "{{ ([[1]*500]*500000)|pprint }}",
+    "sum of lists": "{{ ([[1]*500]*5000)|sum(start=[]) }}",
+    "bare shared product": "{{ [[1]*500000]*500000 }}",
+    "doubling list literal": "{% set ns = namespace(s=[1]) %}{% for i in range(64) %}"
+    "{% set ns.s = [ns.s, ns.s] %}{% endfor %}{{ ns.s|string|length }}",
+    "doubling dict literal": "{% set ns = namespace(s={}) %}{% for i in range(64) %}"
+    "{% set ns.s = {'a': ns.s, 'b': ns.s} %}{% endfor %}{{ ns.s == ns.s }}",
+    "doubling tuple literal": "{% set ns = namespace(s=(1,)) %}{% for i in range(64) %}"
+    "{% set ns.s = (ns.s, ns.s) %}{% endfor %}{{ ns.s }}",
+    # str.format reaching a function's globals (read the environment on Jinja 3.1.4)
+    "format field function globals": '{{ "{0[section].__globals__[os].environ[HOME]}".format(document) }}',
+    "format field by_key method": '{{ "{0[by_key].get.__self__}".format(document) }}',
+    "format_map function globals": '{{ "{d[section].__globals__}".format_map({"d": document}) }}',
     "include itself": '{% include "markdown/soap.md.j2" %}',
     "extends itself": '{% extends "markdown/soap.md.j2" %}',
     "block recursion": "{% block b %}{{ self.b() }}{% endblock %}",
@@ -385,3 +404,107 @@ def test_a_hostile_template_on_the_command_line_exits_2_naming_template_and_line
     assert result.stdout == ""
     assert result.stderr.startswith("alliance-notes: error: template markdown/soap.md.j2 line 2: ")
     assert "uid=" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_clinic_template_is_given_plain_data_only_nothing_callable() -> None:
+    from alliance_notes.document import build_document
+    from alliance_notes.templating import plain_data
+
+    def callables(value: object, path: str) -> list[str]:
+        if callable(value):
+            return [path]
+        if isinstance(value, dict):
+            return [found for key, item in value.items() for found in callables(item, f"{path}.{key}")]
+        if isinstance(value, list):
+            return [
+                found for index, item in enumerate(value) for found in callables(item, f"{path}[{index}]")
+            ]
+        return []
+
+    for kind in ("soap", "dap", "birp", "girp"):
+        data = plain_data(build_document(example(kind)))
+        assert callables(data, "document") == []
+        assert data["by_key"]["alliance"] == next(s for s in data["sections"] if s["key"] == "alliance")
+
+
+@pytest.mark.timeout(60)  # a regression renders for minutes or runs out of memory
+def test_the_shared_product_is_refused_before_it_is_shown(tmp_path: Path) -> None:
+    host = host_with(tmp_path, {"markdown/soap.md.j2": "{{ ([[1]*500]*500000)|string|length }}"})
+    with pytest.raises(TemplateError, match="would be longer than"):
+        host.render(example("soap"), "markdown")
+
+
+# -- a clinic's HTML can run nothing and send nothing ------------------------------------------
+
+#: name → (template body, words the error must name)
+UNSAFE_HTML: dict[str, tuple[str, str]] = {
+    "script element": ("<script>fetch('x')</script>", "a <script> element"),
+    "image sends the note": (
+        '<img src="https://example.org/c?{{ note.subjective|urlencode }}">',
+        "a src on <img> that is not a link within the page",
+    ),
+    "event attribute": ('<p onmouseover="alert(1)">hi</p>', "an event attribute (onmouseover) on <p>"),
+    "javascript link": ('<a href="javascript:alert(1)">x</a>', "a href on <a> that is not a link"),
+    "external link": ('<a href="//example.org/">x</a>', "a href on <a> that is not a link"),
+    "style loads": ("<style>body{background:url(https://example.org/x)}</style>", "a <style> element"),
+    "style attribute loads": ('<p style="background:url(x)">x</p>', "a style on <p>"),
+    "meta refresh": ('<meta http-equiv="refresh" content="0;url=https://example.org/">', "a <meta> refresh"),
+    "form": ('<form action="#"><input></form>', "a <form> element"),
+    "iframe": ('<iframe srcdoc="x"></iframe>', "a <iframe> element"),
+    "attributes built from data": (
+        "<p{{ {'onclick': 'x'}|xmlattr }}>x</p>",
+        "an event attribute (onclick) on <p>",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNSAFE_HTML))
+@pytest.mark.parametrize("fragment", ["no", "yes"])
+def test_a_clinic_html_template_that_could_run_or_send_is_refused(
+    tmp_path: Path, name: str, fragment: str
+) -> None:
+    body, named = UNSAFE_HTML[name]
+    template = "html/note.fragment.html.j2" if fragment == "yes" else "html/note.html.j2"
+    host = host_with(tmp_path, {template: "<p>Riverside</p>\n" + body})
+    note = example("soap")
+    with pytest.raises(TemplateError) as raised:
+        host.render(note, "html", fragment=fragment)
+    message = str(raised.value)
+    assert message.startswith(f"template {template}: the output has ")
+    assert named in message
+    assert note.subjective is not None and note.subjective[:20] not in message
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("<p>{{ note.subjective|safe }}</p>", "No filter named 'safe'"),
+        (
+            "{% autoescape false %}<p>{{ note.subjective }}</p>{% endautoescape %}",
+            "may not turn escaping off",
+        ),
+    ],
+)
+def test_a_clinic_template_cannot_mark_note_data_as_markup(tmp_path: Path, body: str, reason: str) -> None:
+    host = host_with(tmp_path, {"html/note.fragment.html.j2": body})
+    with pytest.raises(TemplateError, match=reason):
+        host.render(example("soap"), "html", fragment="yes")
+
+
+def test_a_clinic_page_without_a_policy_still_gets_the_policy(tmp_path: Path) -> None:
+    page = (
+        "<!DOCTYPE html>\n<html><head><title>Riverside</title></head>"
+        "<body><p>{{ document.title }}</p></body></html>"
+    )
+    host = host_with(tmp_path, {"html/note.html.j2": page})
+    output = host.render(example("soap"), "html")
+    head = output[output.index("<head>") : output.index("</head>")]
+    assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in head
+
+
+def test_the_built_in_html_passes_the_clinic_check(tmp_path: Path) -> None:
+    from alliance_notes.markup_check import check_markup
+
+    for kind in ("soap", "dap", "birp", "girp"):
+        for fragment in ("no", "yes"):
+            check_markup(create_host().render(example(kind), "html", fragment=fragment))

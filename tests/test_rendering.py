@@ -135,5 +135,5 @@ def test_every_built_in_kind_has_its_own_templates() -> None:
         for kind, model in BUILT_IN_KINDS.items():
             template = (core_templates_dir() / family / f"{kind}.{extension}.j2").read_text(encoding="utf-8")
             for section in model.host_sections:
-                assert f'document.section("{section.key}")' in template, (family, kind, section.key)
-            assert 'document.section("alliance")' in template
+                assert f'document.by_key.get("{section.key}")' in template, (family, kind, section.key)
+            assert 'document.by_key.get("alliance")' in template

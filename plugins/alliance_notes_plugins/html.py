@@ -1,8 +1,9 @@
 """HTML output: the note as a standalone web page or print-out, or as a fragment to embed.
 
 * The **document** (default) is a complete HTML5 page: print-friendly, readable on a
-  phone, with its styles inline, no external assets and no scripts (its content security
-  policy forbids them).
+  phone, with its styles inline, no external assets and no scripts.  Its content security
+  policy (:data:`CONTENT_SECURITY_POLICY`, which forbids them) is added here, by code, so a
+  clinic's own page template cannot leave it out.
 * The **fragment** (``--option fragment=yes``) is one ``<article>`` for a host page to
   embed: the same markup without the page around it and without styles.
 
@@ -18,6 +19,8 @@ and braces included, appears as text and never as markup.
 
 from __future__ import annotations
 
+import re
+
 from alliance_notes.plugin_api import (
     OutputFormat,
     RegisterFormat,
@@ -27,6 +30,20 @@ from alliance_notes.plugin_api import (
 )
 
 _YES_NO = {"yes": True, "no": False}
+
+#: The page's policy: nothing is loaded and nothing runs; only its own inline styles apply.
+CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; base-uri 'none'"
+_POLICY = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+_HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.IGNORECASE)
+_DOCTYPE = re.compile(r"\s*<!DOCTYPE[^>]*>", re.IGNORECASE)
+
+
+def with_policy(page: str) -> str:
+    """The page with :data:`CONTENT_SECURITY_POLICY` first in its ``<head>`` (or, for a page
+    without one, right after its doctype, where a browser puts it in the implied head)."""
+    found = _HEAD.search(page) or _DOCTYPE.match(page)
+    at = found.end() if found else 0
+    return f"{page[:at]}\n{_POLICY}{page[at:]}"
 
 
 def _fragment(request: RenderRequest) -> bool:
@@ -40,7 +57,7 @@ def render_html(request: RenderRequest) -> str:
     """Render the note as a standalone HTML document, or as a fragment when asked."""
     if _fragment(request):
         return request.render_template("html", "fragment.html")
-    return request.render_template("html", "html")
+    return with_policy(request.render_template("html", "html"))
 
 
 @hookimpl

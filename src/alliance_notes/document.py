@@ -129,7 +129,13 @@ class NoteDocument:
 
     def section(self, key: str) -> Section | None:
         """The section with this key, or ``None`` (the alliance section is absent inline)."""
-        return next((section for section in self.sections if section.key == key), None)
+        return self.by_key.get(key)
+
+    @property
+    def by_key(self) -> dict[str, Section]:
+        """The sections by key; a template asks ``document.by_key.get("plan")``, which is
+        ``None`` for a section the note does not show (the alliance section, inline)."""
+        return {section.key: section for section in self.sections}
 
 
 def _yes_no(value: bool) -> str:

@@ -49,6 +49,7 @@ from markupsafe import EscapeFormatter, Markup
 #: The internal filters the rewritten syntax tree calls.
 STEP_FILTER = "alliance_sandbox_step"
 CONCAT_FILTER = "alliance_sandbox_concat"
+BUILT_FILTER = "alliance_sandbox_built"
 
 #: Integers an operator may produce: far beyond any count or score a note holds.
 _MAX_INTEGER_BITS = 128
@@ -141,11 +142,55 @@ def _budget() -> _Budget | None:
     return _BUDGET.get()
 
 
-def _size(value: Any) -> int:
-    """The length of a string or collection; 0 for anything else."""
-    if isinstance(value, str | bytes | list | tuple | dict | set | frozenset):
+_COLLECTIONS = (list, tuple, dict, set, frozenset)
+
+
+def _leaf_weight(value: Any) -> int:
+    if isinstance(value, str | bytes):
         return len(value)
-    return 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        return 1 + value.bit_length() // 3  # about its digits
+    return 1
+
+
+def _children(value: Any) -> list[Any]:
+    return [*value.keys(), *value.values()] if isinstance(value, dict) else list(value)
+
+
+def weight(value: Any, cap: int) -> int:
+    """How big ``value`` is when shown: the characters of its text, and for a collection its
+    items plus each item's weight, a part that recurs counted each time it recurs (so
+    ``[[1] * 500] * 500`` weighs 250,000 although it holds two lists).  Counting is linear
+    in the distinct parts and stops past ``cap`` (the result is then ``cap + 1``), so a
+    value built to be enormous in little memory is measured at once.
+    """
+    if not isinstance(value, _COLLECTIONS):
+        return min(_leaf_weight(value), cap + 1)
+    known: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not children_done:
+            if id(node) in known:
+                continue
+            known[id(node)] = 0  # in progress: a part that contains itself counts once
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node) if isinstance(child, _COLLECTIONS))
+            continue
+        total = 0
+        for child in _children(node):
+            total += 1 + (known.get(id(child), 0) if isinstance(child, _COLLECTIONS) else _leaf_weight(child))
+            if total > cap:
+                break
+        known[id(node)] = min(total, cap + 1)
+    return known[id(value)]
+
+
+def _check_weight(value: Any, limits: RenderLimits, what: str) -> int:
+    """Refuse a value too big to show or work on; return its weight."""
+    measured = weight(value, limits.max_output_chars)
+    _check_length(measured, limits, what)
+    return measured
 
 
 # -- checks made before an operation ---------------------------------------------------------
@@ -182,7 +227,7 @@ def _check_percent_format(template: str, values: Any, limits: RenderLimits) -> N
         arguments = list(values)
     else:
         arguments = [values]
-    longest = max((len(str(argument)) for argument in arguments), default=0)
+    longest = max((weight(argument, limits.max_output_chars) for argument in arguments), default=0)
     estimate = len(template)
     for spec in _PERCENT_SPEC.finditer(template):
         if spec.group("type") == "%":
@@ -267,6 +312,8 @@ def _guard_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]
         if budget is not None:
             limits = budget.limits
             _check_arguments(args, kwargs, limits)
+            for given in (value, *args, *kwargs.values()):
+                _check_weight(given, limits, f"a value given to the '{name}' filter")
             value = _precheck_filter(name, value, args, kwargs, limits)
         if passes is _PassArg.context:
             result = function(context, value, *args, **kwargs)
@@ -277,8 +324,7 @@ def _guard_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]
         else:
             result = function(value, *args, **kwargs)
         if budget is not None:
-            budget.add_work(_size(result))
-            _check_length(_size(result), budget.limits, f"the result of the '{name}' filter")
+            budget.add_work(_check_weight(result, budget.limits, f"the result of the '{name}' filter"))
         return result
 
     guarded.__name__ = getattr(function, "__name__", name)
@@ -293,7 +339,7 @@ def _precheck_filter(
     if name == "join":
         items = list(value) if not isinstance(value, str) else value
         separator = str(args[0]) if args else str(kwargs.get("d", ""))
-        estimate = sum(len(str(item)) for item in items) + len(separator) * len(items)
+        estimate = weight(items, limits.max_output_chars) + len(separator) * len(items)
         _check_length(estimate, limits, "the joined text")
         return items
     if name == "replace" and len(args) >= 2:
@@ -328,7 +374,7 @@ def _concat(context: Context, parts: list[Any]) -> str:
     """The ``~`` operator, checked: the joined length is known before joining."""
     budget = _budget()
     if budget is not None:
-        _check_length(sum(len(str(part)) for part in parts), budget.limits, "the joined text ('~')")
+        _check_weight(parts, budget.limits, "the joined text ('~')")
     joined: str = markup_join(parts) if context.eval_ctx.autoescape else str_join(parts)
     if budget is not None:
         budget.add_work(len(joined))
@@ -336,11 +382,22 @@ def _concat(context: Context, parts: list[Any]) -> str:
 
 
 @jinja2.pass_context
-def _finalize(context: Context, value: Any) -> Any:
-    """Count every ``{{ … }}`` output against the budget (undefined values still raise)."""
-    text = value if isinstance(value, str) else str(value)
+def _built(context: Context, value: Any) -> Any:
+    """A list, tuple or dictionary the template wrote out, checked: ``[x, x]`` in a loop
+    would otherwise double in weight each time at no cost in memory."""
     budget = _budget()
     if budget is not None:
+        _check_weight(value, budget.limits, "a list or dictionary built by the template")
+    return value
+
+
+@jinja2.pass_context
+def _finalize(context: Context, value: Any) -> Any:
+    """Count every ``{{ … }}`` output against the budget (undefined values still raise)."""
+    budget = _budget()
+    if budget is not None:
+        _check_weight(value, budget.limits, "the output")
+        text = value if isinstance(value, str) else str(value)
         budget.add_output(len(text))
     return value
 
@@ -360,8 +417,26 @@ def _literal_chars(body: Iterable[nodes.Node]) -> int:
 class _Guards(NodeTransformer):
     """Insert a step charge at the top of every repeated body; route ``~`` through a check."""
 
-    def __init__(self, environment: jinja2.Environment) -> None:
+    def __init__(self, environment: jinja2.Environment, name: str | None, filename: str | None) -> None:
         self.environment = environment
+        self.name = name
+        self.filename = filename
+
+    def _refuse_unescaping(self, node: nodes.EvalContextModifier) -> None:
+        for option in node.options:
+            turned_on = isinstance(option.value, nodes.Const) and option.value.value is True
+            if option.key == "autoescape" and not turned_on:
+                raise jinja2.TemplateSyntaxError(
+                    "a clinic template may not turn escaping off", node.lineno, self.name, self.filename
+                )
+
+    def visit_EvalContextModifier(self, node: nodes.EvalContextModifier) -> nodes.Node:  # noqa: N802
+        self._refuse_unescaping(node)
+        return self.generic_visit(node)
+
+    def visit_ScopedEvalContextModifier(self, node: nodes.ScopedEvalContextModifier) -> nodes.Node:  # noqa: N802
+        self._refuse_unescaping(node)
+        return self.generic_visit(node)
 
     def _charged(self, body: list[nodes.Node], lineno: int) -> list[nodes.Node]:
         charge = nodes.Output(
@@ -405,6 +480,22 @@ class _Guards(NodeTransformer):
         node.body = self._charged(node.body, node.lineno)
         return node
 
+    def _checked(self, node: nodes.Expr) -> nodes.Node:
+        checked = nodes.Filter(node, BUILT_FILTER, [], [], None, None)
+        checked.set_lineno(node.lineno)
+        checked.set_environment(self.environment)
+        return checked
+
+    def visit_List(self, node: nodes.List) -> nodes.Node:  # noqa: N802 (Jinja's visitor names)
+        return self._checked(cast(nodes.List, self.generic_visit(node)))
+
+    def visit_Dict(self, node: nodes.Dict) -> nodes.Node:  # noqa: N802 (Jinja's visitor names)
+        return self._checked(cast(nodes.Dict, self.generic_visit(node)))
+
+    def visit_Tuple(self, node: nodes.Tuple) -> nodes.Node:  # noqa: N802 (Jinja's visitor names)
+        visited = cast(nodes.Tuple, self.generic_visit(node))
+        return self._checked(visited) if visited.ctx == "load" else visited
+
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:  # noqa: N802 (Jinja's visitor names)
         node = cast(nodes.Concat, self.generic_visit(node))
         checked = nodes.Filter(nodes.List(node.nodes), CONCAT_FILTER, [], [], None, None)
@@ -431,9 +522,12 @@ class ClinicSandbox(ImmutableSandboxedEnvironment):
         for name in ("lipsum", "cycler", "joiner"):
             self.globals.pop(name, None)
         self.globals["range"] = self._range
+        # No filter marks text as markup: note data stays escaped in HTML and XML.
+        self.filters.pop("safe", None)
         self.filters = {name: _guard_filter(name, function) for name, function in self.filters.items()}
         self.filters[STEP_FILTER] = _step
         self.filters[CONCAT_FILTER] = _concat
+        self.filters[BUILT_FILTER] = _built
 
     def _range(self, *args: int) -> range:
         numbers = range(*args)
@@ -443,7 +537,7 @@ class ClinicSandbox(ImmutableSandboxedEnvironment):
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
-        guarded = _Guards(self).visit(tree)
+        guarded = _Guards(self, name, filename).visit(tree)
         assert isinstance(guarded, nodes.Template)
         return guarded
 
@@ -460,7 +554,8 @@ class ClinicSandbox(ImmutableSandboxedEnvironment):
         if operator == "*":
             for sequence, count in ((left, right), (right, left)):
                 if isinstance(sequence, str | bytes | list | tuple) and isinstance(count, int):
-                    _check_length(len(sequence) * max(count, 0), limits, "the repeated text or list")
+                    measured = weight(sequence, limits.max_output_chars)
+                    _check_length(measured * max(count, 0), limits, "the repeated text or list")
             if _is_integer(left) and _is_integer(right):
                 _check_bits(abs(left).bit_length() + abs(right).bit_length())
         elif operator == "**":
@@ -470,31 +565,33 @@ class ClinicSandbox(ImmutableSandboxedEnvironment):
                 raise TemplateLimitError("this power is too large to compute")
         elif operator == "+":
             if isinstance(left, str | bytes | list | tuple) and isinstance(right, str | bytes | list | tuple):
-                _check_length(len(left) + len(right), limits, "the joined text or list")
+                _check_weight([left, right], limits, "the joined text or list")
         elif operator == "%" and isinstance(left, str):
             _check_percent_format(left, right, limits)
         result = self.binop_table[operator](left, right)
         budget = _budget()
         if budget is not None:
-            budget.add_work(_size(result))
+            budget.add_work(_check_weight(result, limits, "the result"))
         return result
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        """Call a function or method from a template, with its size arguments checked."""
-        if not __self.is_safe_callable(__obj):
-            raise SecurityError(f"calling {type(__obj).__name__} objects is not allowed")
+        """Call a function or method from a template: its size arguments checked first, then
+        Jinja's own call, which keeps every check the installed Jinja makes (what may be
+        called at all, ``str.format`` in the versions that guard it there)."""
         limits = __self.limits
         _check_arguments(args, kwargs, limits)
         owner = getattr(__obj, "__self__", None)
+        for given in (owner, *args, *kwargs.values()):
+            _check_weight(given, limits, "a value given to a call")
         if isinstance(owner, str) and not isinstance(owner, type):
             method = getattr(__obj, "__name__", "")
             _check_length(
                 _estimate_str_method(owner, method, args, kwargs), limits, f"the result of {method}()"
             )
-        result = __context.call(__obj, *args, **kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
         budget = _budget()
         if budget is not None:
-            budget.add_work(_size(result))
+            budget.add_work(_check_weight(result, limits, "the result of a call"))
         return result
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:

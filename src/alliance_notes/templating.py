@@ -37,8 +37,8 @@ import jinja2
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from alliance_notes.document import NoteDocument
 from alliance_notes.errors import RenderError
+from alliance_notes.markup_check import UnsafeMarkupError, check_markup
 from alliance_notes.sandbox import ClinicSandbox, RenderLimits, TemplateLimitError, render_budget
 
 #: Template name suffixes whose output is markup and therefore autoescaped.
@@ -87,8 +87,8 @@ def plain_data(value: Any) -> Any:
 
     Models and dataclasses become dictionaries, tuples become lists, choices become their
     stored value; text, numbers, booleans, ``None`` and dates pass through.  Properties
-    of a dataclass (``Block.recorded``) are included.  A :class:`NoteDocument` keeps its
-    ``section("key")`` lookup, which returns a plain section or ``None``.
+    of a dataclass (``Block.recorded``, ``NoteDocument.by_key``) are included.  Nothing
+    callable is given: no function, method or object of ours reaches a clinic template.
 
     :raises RenderError: for anything else, naming its type.
     """
@@ -120,15 +120,22 @@ def _plain_dataclass(value: Any) -> dict[str, Any]:
     for name in dir(type(value)):
         if not name.startswith("_") and isinstance(getattr(type(value), name), property):
             data[name] = plain_data(getattr(value, name))
-    if isinstance(value, NoteDocument):
-        by_key = {section["key"]: section for section in data["sections"]}
-
-        def section(key: str) -> dict[str, Any] | None:
-            """The section with this key, or ``None``."""
-            return by_key.get(key)
-
-        data["section"] = section
     return data
+
+
+def _is_markup(name: str | None) -> bool:
+    return name is not None and name.endswith(MARKUP_EXTENSIONS)
+
+
+def _check_clinic_markup(output: str, name: str | None) -> None:
+    """Refuse HTML or XML from a clinic's template that could run code or send the note
+    elsewhere (:mod:`alliance_notes.markup_check`)."""
+    try:
+        check_markup(output)
+    except UnsafeMarkupError as unsafe:
+        raise TemplateError(
+            name, None, f"the output has {unsafe}; a clinic's template may not run code or load anything"
+        ) from None
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -328,7 +335,10 @@ class Templates:
                             f"the output would be longer than {self.limits.max_output_chars} characters"
                         )
                     chunks.append(chunk)
-                return "".join(chunks)
+                output = "".join(chunks)
+                if self.sandboxed and environment.autoescape and _is_markup(template.name):
+                    _check_clinic_markup(output, template.name)
+                return output
             except TemplateError:
                 raise
             except jinja2.TemplatesNotFound:
