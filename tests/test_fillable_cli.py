@@ -94,7 +94,7 @@ def test_parse_errors_name_line_and_field_and_exit_2(tmp_path: Path) -> None:
     marker_line = next(n for n, line in enumerate(text.splitlines(), 1) if "minimal responce" in line)
     assert lines[1] == (
         f"  - line {marker_line}, Ruptures › 1st entry › Withdrawal markers: "
-        "'minimal responce' is not a withdrawal marker; did you mean 'minimal response'?"
+        "what is written here is not a withdrawal marker; did you mean 'minimal response'?"
     )
     assert "did you mean 'resolved'?" in lines[2]
     assert "Traceback" not in result.stderr

@@ -165,4 +165,4 @@ def test_a_typo_in_a_ticked_label_is_never_read_as_another_choice() -> None:
     text = _form("typo_in_a_ticked_label.md")
     (problem,) = _problems(text)
     assert problem.line == _line_of(text, "[x] stedy")
-    assert problem.message == "'stedy' is not a trust state; did you mean 'steady'?"
+    assert problem.message == "what is written here is not a trust state; did you mean 'steady'?"

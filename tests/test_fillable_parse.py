@@ -145,7 +145,7 @@ def test_a_typo_in_a_ticked_choice_names_line_field_and_the_likely_choice() -> N
     assert problem.line == _line_of(text, "minimal responce")
     assert problem.location == "alliance.ruptures[0].withdrawal_markers"
     assert (
-        problem.message == "'minimal responce' is not a withdrawal marker; did you mean 'minimal response'?"
+        problem.message == "what is written here is not a withdrawal marker; did you mean 'minimal response'?"
     )
     # A clinician reads where it is in the form's words, counting entries from one.
     assert str(problem).startswith(f"line {problem.line}, Ruptures › 1st entry › Withdrawal markers: ")
@@ -164,13 +164,13 @@ def test_every_problem_is_listed_in_line_order() -> None:
     problems = _problems(text)
     assert [problem.line for problem in problems] == sorted(problem.line for problem in problems)
     messages = {problem.location: problem.message for problem in problems}
-    assert messages["session.modality"] == "'indivdual' is not a modality; did you mean 'individual'?"
+    assert messages["session.modality"] == "what is written here is not a modality; did you mean 'individual'?"
     assert messages["alliance.trust.state"] == "tick only one (2 are ticked)"
     assert messages["alliance.trust"] == "this is not a field of Trust; did you mean 'Strained trust'?"
     assert messages["alliance.measures.srs.goals_and_topics"].startswith("must be a score")
     assert (
         messages["alliance.repairs[0].outcome"]
-        == "'resolvd' is not a repair outcome; did you mean 'resolved'?"
+        == "what is written here is not a repair outcome; did you mean 'resolved'?"
     )
     assert "say whose words" in messages["alliance.trust.built_by[0].evidence[0]"]
     assert all(problem.line is not None for problem in problems)

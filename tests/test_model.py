@@ -278,6 +278,89 @@ def test_errors_never_echo_submitted_text(field: str, noise: str) -> None:
         assert SECRET not in problem.message and SECRET not in problem.location
 
 
+#: Where an unknown key can sit, from the note down to one item of a part.
+_KEY_PLACES = ["", "session", "authorship", "alliance", "alliance.trust", "alliance.ruptures.0"]
+_ID_SECRET = "Zq7PHImarker"
+
+
+def _rupture(rupture_id: str) -> dict[str, Any]:
+    return {
+        "id": rupture_id,
+        "type": "withdrawal",
+        "significance": 2,
+        "description": "x",
+        "belongs": "progress_note",
+    }
+
+
+@given(st.sampled_from(_KEY_PLACES), texts(12))
+def test_an_unknown_key_is_located_never_repeated(place: str, noise: str) -> None:
+    """A language model can put note text in a key; the report says where, not what."""
+    data = copy.deepcopy(MINIMAL)
+    data["alliance"] = {"rupture_screening": "observed", "ruptures": [_rupture("r1")]}
+    target: Any = data
+    for step in filter(None, place.split(".")):
+        target = target[int(step)] if step.isdigit() else target.setdefault(step, {})
+    target[f"{SECRET} {noise}"] = 1
+    with pytest.raises(NoteValidationError) as caught:
+        note_from_data(data)
+    assert SECRET not in str(caught.value)
+    (problem,) = caught.value.problems
+    assert problem.location == place.replace(".0", "[0]")
+    assert problem.message.startswith("has a key that is not one of its fields")
+
+
+@pytest.mark.parametrize(
+    "alliance",
+    [
+        {
+            "rupture_screening": "observed",
+            "ruptures": [_rupture("r1")],
+            "repairs": [{"rupture": _ID_SECRET, "outcome": "resolved"}],
+        },
+        {
+            "rupture_screening": "observed",
+            "ruptures": [_rupture("r1")],
+            "plan": [{"text": "x", "rupture": _ID_SECRET}],
+        },
+        {"rupture_screening": "observed", "ruptures": [_rupture(_ID_SECRET), _rupture(_ID_SECRET)]},
+    ],
+)
+def test_a_rupture_id_is_never_repeated_in_a_message(alliance: dict[str, Any]) -> None:
+    with pytest.raises(NoteValidationError) as caught:
+        note_from_data({**MINIMAL, "alliance": alliance})
+    assert _ID_SECRET not in str(caught.value)
+    (problem,) = caught.value.problems
+    assert problem.location.endswith(("].rupture", "].id"))
+
+
+def test_a_key_given_twice_is_an_error_naming_a_known_key_only() -> None:
+    from alliance_notes.loading import read_note
+
+    duplicated = '{"kind": "soap", "kind": "dap", "session": {}, "authorship": {}}'
+    with pytest.raises(NoteValidationError, match="gives the key 'kind' twice in one object"):
+        read_note(duplicated)
+    secret = f'{{"kind": "soap", "{SECRET}": 1, "{SECRET}": 2}}'
+    with pytest.raises(NoteValidationError) as caught:
+        read_note(secret)
+    assert "gives a key twice in one object" in str(caught.value) and SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 5000 + "]" * 5000, "is nested too deeply"),
+        ('{"kind": "soap", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "is nested too deeply"),
+        ('{"kind": "soap", "x": ' + "7" * 5000 + "}", "has a number too long to read"),
+    ],
+)
+def test_json_beyond_what_python_reads_is_a_clear_problem(text: str, message: str) -> None:
+    from alliance_notes.loading import read_note
+
+    with pytest.raises(NoteValidationError, match=message):
+        read_note(text)
+
+
 def test_text_with_control_characters_is_rejected_with_its_code_point() -> None:
     problems = problems_of({**MINIMAL, "subjective": "fine\x00"})
     assert (

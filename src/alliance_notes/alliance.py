@@ -541,25 +541,22 @@ class Alliance(BaseModel):
             if rupture_id in ids[:index]:
                 raise problem(
                     "duplicate_rupture_id",
-                    "'{ref}' is already the id of an earlier rupture; ids must be unique",
+                    "is already the id of an earlier rupture; ids must be unique",
                     at=f"ruptures[{index}].id",
-                    ref=rupture_id,
                 )
         for index, repair in enumerate(self.repairs):
             if repair.rupture not in ids:
                 raise problem(
                     "unknown_rupture",
-                    "'{ref}' is not the id of a rupture in this note",
+                    "is not the id of any rupture in this note",
                     at=f"repairs[{index}].rupture",
-                    ref=repair.rupture,
                 )
         for index, follow_up in enumerate(self.plan):
             if follow_up.rupture is not None and follow_up.rupture not in ids:
                 raise problem(
                     "unknown_rupture",
-                    "'{ref}' is not the id of a rupture in this note",
+                    "is not the id of any rupture in this note",
                     at=f"plan[{index}].rupture",
-                    ref=follow_up.rupture,
                 )
         return self
 

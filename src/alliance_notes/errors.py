@@ -6,11 +6,13 @@ the field and what is wrong with it, never the value.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 
@@ -165,11 +167,52 @@ def _message(error: ErrorDetails) -> str:
     return message
 
 
+@cache
+def known_field_names() -> frozenset[str]:
+    """Every field name of the built-in note models: the keys safe to name in a message
+    (any other key may be note text, such as a language model's output put in a key)."""
+    from alliance_notes.note import BUILT_IN_KINDS  # noqa: PLC0415  (the models import this module)
+
+    names: set[str] = {"computed", "kind"}
+    pending: list[type[BaseModel]] = list(BUILT_IN_KINDS.values())
+    seen: set[type[BaseModel]] = set()
+    while pending:
+        model = pending.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        names.update(model.model_fields)
+        names.update(model.model_computed_fields)
+        for info in model.model_fields.values():
+            pending.extend(_models_in(info.annotation))
+    return frozenset(names)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for argument in typing.get_args(annotation) for model in _models_in(argument)]
+
+
+#: An unknown key whose name may be note text: named by where it is, not by its name.
+_UNKNOWN_KEY = (
+    "has a key that is not one of its fields (check the spelling; the key itself is not "
+    "repeated here, as it may hold note text)"
+)
+
+
 def problems_from(error: ValidationError, prefix: Sequence[int | str] = ()) -> list[Problem]:
-    """Every error in a pydantic ``ValidationError`` as a :class:`Problem`."""
+    """Every error in a pydantic ``ValidationError`` as a :class:`Problem`.
+
+    An unknown key is named only when it is a field name of the note models (in the wrong
+    place); otherwise the problem is located at the object that holds it.
+    """
     problems: list[Problem] = []
     for detail in error.errors(include_url=False):
         location = [*prefix, *detail["loc"]]
+        if detail["type"] == "extra_forbidden" and location and location[-1] not in known_field_names():
+            problems.append(Problem(format_location(location[:-1]), _UNKNOWN_KEY, "extra_forbidden"))
+            continue
         at = (detail.get("ctx") or {}).get("at")
         path = format_location(location)
         if at:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from alliance_notes.errors import NoteValidationError, Problem, problems_from
+from alliance_notes.errors import NoteValidationError, Problem, known_field_names, problems_from
 from alliance_notes.note import BUILT_IN_KINDS, ProgressNote
 
 
@@ -30,14 +30,36 @@ def decode_note_text(raw: bytes, source: str | None = None) -> str:
         raise NoteValidationError([problem], source) from None
 
 
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's keys, refused when one is given twice (JSON would keep the last)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
 def parse_json(text: str | bytes, source: str | None = None) -> Any:
-    """Parse JSON text, or raise :class:`NoteValidationError` naming the line and column."""
+    """Parse JSON text, or raise :class:`NoteValidationError` naming the line and column.
+
+    Also refused, each with a message that quotes nothing of the text: a key given twice in
+    one object (JSON would silently keep the last value), nesting deeper than Python's
+    parser goes (about 1,000 levels; a note needs about ten), and a number longer than
+    Python reads (4,300 digits).
+    """
     if isinstance(text, bytes):
         text = decode_note_text(text, source)
     if not text.strip():
         raise NoteValidationError([Problem("", "is empty; expected a JSON note", "empty")], source)
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         # JSONDecodeError's own message is generic ("Expecting ',' delimiter") and never
         # quotes the document, so it is safe to pass on.
@@ -45,6 +67,17 @@ def parse_json(text: str | bytes, source: str | None = None) -> Any:
             [Problem("", f"is not valid JSON: {error.msg} at column {error.colno}", "json", error.lineno)],
             source,
         ) from None
+    except _DuplicateKeyError as error:
+        key = f"the key '{error.key}'" if error.key in known_field_names() else "a key"
+        message = f"gives {key} twice in one object; only one value can be kept, so say it once"
+        raise NoteValidationError([Problem("", message, "duplicate_key")], source) from None
+    except RecursionError:
+        message = "is nested too deeply (objects and lists inside each other more than about 1,000 levels)"
+        raise NoteValidationError([Problem("", message, "too_deep")], source) from None
+    except ValueError:
+        # Python's limit on the digits of an integer (sys.get_int_max_str_digits()).
+        message = "has a number too long to read (more than 4,300 digits)"
+        raise NoteValidationError([Problem("", message, "number_too_long")], source) from None
 
 
 def note_from_data(

@@ -55,9 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        # The reader (e.g. `| head`) went away; that is not an error.
-        sys.stderr.close()
-        return 0
+        # The reader (`| head`) went away before reading everything: not all of the output
+        # arrived, so this is not a success (and never turns an invalid note's exit 2 into
+        # 0).  Further writes go nowhere, so Python's exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
     except Exception as error:
         if os.environ.get("ALLIANCE_NOTES_DEBUG"):
             raise

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,10 +47,26 @@ def read_input_note(host: Host, source: str, from_format: str | None = None) -> 
     from alliance_notes.loading import decode_note_text, read_note_file  # noqa: PLC0415
 
     name = "<stdin>" if source == "-" else source
-    raw = sys.stdin.buffer.read() if source == "-" else read_note_file(source)
+    raw = read_standard_input() if source == "-" else read_note_file(source)
     if from_format is None:
         return host.read_note(raw, name)
     return host.read(decode_note_text(raw, name), from_format)
+
+
+def read_standard_input() -> bytes:
+    """All of standard input, for an input given as ``-``.
+
+    :raises AllianceNotesError: when there is no standard input to read (it is closed).
+    """
+    stream = sys.stdin
+    try:
+        if stream is None:
+            raise ValueError("closed")
+        return stream.buffer.read()
+    except (OSError, ValueError, AttributeError):
+        raise AllianceNotesError(
+            "standard input is closed, so '-' has nothing to read; give a file, or pipe the input in"
+        ) from None
 
 
 def add_note_input(parser: argparse.ArgumentParser) -> None:
@@ -70,16 +89,53 @@ def add_output_option(parser: argparse.ArgumentParser) -> None:
 
 
 def write_output(text: str, destination: str | None) -> None:
-    """Write text to a file, or to standard output when ``destination`` is ``None`` or ``-``."""
+    """Write text to a file, or to standard output when ``destination`` is ``None`` or ``-``.
+
+    A file is written whole or not at all (see :func:`write_files`)."""
     if destination in (None, "-"):
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
         return
-    path = Path(destination)
+    write_files({Path(destination): text})
+
+
+def write_files(texts: Mapping[Path, str]) -> None:
+    """Write each text to its file, all or nothing.
+
+    Each is written to a temporary file beside its target and renamed over it only when
+    every one is complete, so a failure (a full disk, a size limit) leaves every existing
+    file as it was and no partial file behind.  New files are readable by their owner only
+    (0600): they hold clinical text.
+
+    :raises AllianceNotesError: naming the file that could not be written.
+    """
+    written: list[tuple[str, Path]] = []
     try:
-        path.write_text(text, encoding="utf-8")
+        for path, text in texts.items():
+            written.append((_write_beside(path, text), path))
+        for temporary, path in written:
+            os.replace(temporary, path)
+    finally:
+        for temporary, _ in written:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+
+
+def _write_beside(path: Path, text: str) -> str:
+    """``text`` in a new owner-only file in ``path``'s directory; its name."""
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
     except OSError as error:
         raise AllianceNotesError(f"cannot write {path}: {error.strerror or type(error).__name__}") from None
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+    except OSError as error:
+        os.unlink(temporary)
+        raise AllianceNotesError(f"cannot write {path}: {error.strerror or type(error).__name__}") from None
+    return temporary
 
 
 def add_templates_option(parser: argparse.ArgumentParser) -> None:

@@ -21,6 +21,7 @@ from alliance_notes.cli.common import (
     add_templates_option,
     open_host,
     read_input_note,
+    read_standard_input,
     render_options,
     warnings_to_stderr,
     write_output,
@@ -60,7 +61,7 @@ def run_template(arguments: argparse.Namespace) -> int:
 
 def _read_filled(source: str) -> bytes:
     if source == "-":
-        return sys.stdin.buffer.read()
+        return read_standard_input()
     try:
         return Path(source).read_bytes()
     except OSError as error:

@@ -16,6 +16,7 @@ from alliance_notes.cli.common import (
     read_input_note,
     render_options,
     warnings_to_stderr,
+    write_files,
     write_output,
 )
 from alliance_notes.cli.extract import add_transcript_options, read_transcript_argument
@@ -122,15 +123,20 @@ def run_demo(arguments: argparse.Namespace) -> int:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise AllianceNotesError(f"cannot create {directory}: {error.strerror}") from None
+    # Every output is rendered before any is written: a format that fails leaves no partial set.
+    texts: dict[Path, str] = {}
+    titles: dict[Path, str] = {}
     for kind in kinds:
         note = host.load_note(examples[kind])
         for name in formats:
             registered = host.format(name)
             path = directory / f"{kind}_note{registered.format.extension}"
             with warnings_to_stderr():
-                text = host.render(note, name, arguments.placement, arguments.audience)
-            write_output(text, str(path))
-            print(f"wrote {path} ({registered.format.title})")
+                texts[path] = host.render(note, name, arguments.placement, arguments.audience)
+            titles[path] = registered.format.title
+    write_files(texts)
+    for path, title in titles.items():
+        print(f"wrote {path} ({title})")
     return 0
 
 

@@ -9,7 +9,7 @@ can never write a value it cannot read back.
 
 Reading collects problems and left-out lines in a :class:`Reading`; no message repeats
 free text (a value typed into a pick list is repeated only when it is short and close to a
-choice: "'minimal responce' is not a withdrawal marker; did you mean 'minimal response'?").
+choice: "what is written here is not a withdrawal marker; did you mean 'minimal response'?").
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from alliance_notes.fillable.text import (
     Box,
     EscapeError,
     boxes,
-    echo,
     escape_text,
     match_choice,
     normalize,
@@ -128,7 +127,7 @@ def read_choice(
     if found is not None:
         return found
     suggestion = suggest_choice(text, options)
-    message = f"{echo(text, suggestion)} is not a {noun}"
+    message = f"what is written here is not a {noun}"
     if suggestion is not None:
         message += f"; did you mean '{suggestion.label}'?"
     else:
@@ -198,7 +197,7 @@ def read_yes_no(reading: Reading, slot: RawSlot, location: str) -> bool | None:
                 if normalize(text).startswith("n")
                 else None
             )
-            message = f"{echo(text, suggestion)} is not yes or no"
+            message = "what is written here is not yes or no"
             reading.problem(
                 location, message + (f"; did you mean '{suggestion}'?" if suggestion else ""), line, "yes_no"
             )

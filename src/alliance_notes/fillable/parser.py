@@ -7,9 +7,9 @@ clinician did not write, with one exception that carries no clinical meaning —
 rupture left without an id is numbered ``r1``, ``r2`` … in order, so repairs can refer
 to it.
 
-Messages never repeat free text.  A value typed into a pick list is repeated only when
-it is short and close to a choice ("'minimal responce' is not a withdrawal marker; did
-you mean 'minimal response'?").
+Messages never repeat what the clinician wrote, only where it is and what the form
+expected ("what is written here is not a withdrawal marker; did you mean 'minimal
+response'?").
 """
 
 from __future__ import annotations

@@ -138,19 +138,6 @@ def suggest_choice(text: str, options: Sequence[Choice]) -> Choice | None:
     return labels.get(guess) or values.get(guess)
 
 
-#: A clinician's typed closed-choice value is repeated in an error only when it is this
-#: short and a choice is close to it: anything longer may be clinical text.
-ECHO_LIMIT = 40
-
-
-def echo(text: str, suggestion: object | None) -> str:
-    """The typed value quoted for an error, or a neutral phrase when it may be free text."""
-    cleaned = " ".join(text.split())
-    if suggestion is not None and 0 < len(cleaned) <= ECHO_LIMIT:
-        return f"'{cleaned}'"
-    return "the value given"
-
-
 # -- tick boxes -----------------------------------------------------------------------------------
 
 #: What may stand inside a ticked box.
