@@ -54,6 +54,7 @@ def _soap_text() -> str:
         ('{"kind": "soap", "kind": "dap"}', "gives the key 'kind' twice in one object"),
         (f'{{"kind": "soap", "{SECRET}": 1, "{SECRET}": 1}}', "gives a key twice in one object"),
     ],
+    ids=["5000-levels", "100000-levels", "5000-digits", "kind-twice", "unknown-key-twice"],
 )
 @pytest.mark.parametrize("command", [["validate"], ["render"], ["render", "--from", "fhir-r5"]])
 def test_json_python_cannot_read_is_exit_2_with_the_reason(

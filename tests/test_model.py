@@ -353,6 +353,7 @@ def test_a_key_given_twice_is_an_error_naming_a_known_key_only() -> None:
         ('{"kind": "soap", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "is nested too deeply"),
         ('{"kind": "soap", "x": ' + "7" * 5000 + "}", "has a number too long to read"),
     ],
+    ids=["5000-levels", "100000-levels", "5000-digits"],
 )
 def test_json_beyond_what_python_reads_is_a_clear_problem(text: str, message: str) -> None:
     from alliance_notes.loading import read_note
