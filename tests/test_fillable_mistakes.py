@@ -166,3 +166,11 @@ def test_a_typo_in_a_ticked_label_is_never_read_as_another_choice() -> None:
     (problem,) = _problems(text)
     assert problem.line == _line_of(text, "[x] stedy")
     assert problem.message == "what is written here is not a trust state; did you mean 'steady'?"
+
+
+def test_a_field_name_shared_by_parts_is_placed_in_the_part_above_the_own_heading() -> None:
+    text = _form("filled_soap.md").replace("### Measures\n", "### Measures\n\n### Supervision\nNB\n", 1)
+    problems = _problems(text)
+    assert problems[0].line == _line_of(text, "**Assessed** — tick “assessed” to record that measures")
+    assert problems[0].location == "alliance.measures.status"
+    assert "put back '### Measures' above it" in problems[0].message

@@ -164,7 +164,9 @@ def test_every_problem_is_listed_in_line_order() -> None:
     problems = _problems(text)
     assert [problem.line for problem in problems] == sorted(problem.line for problem in problems)
     messages = {problem.location: problem.message for problem in problems}
-    assert messages["session.modality"] == "what is written here is not a modality; did you mean 'individual'?"
+    assert (
+        messages["session.modality"] == "what is written here is not a modality; did you mean 'individual'?"
+    )
     assert messages["alliance.trust.state"] == "tick only one (2 are ticked)"
     assert messages["alliance.trust"] == "this is not a field of Trust; did you mean 'Strained trust'?"
     assert messages["alliance.measures.srs.goals_and_topics"].startswith("must be a score")

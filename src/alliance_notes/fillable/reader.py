@@ -613,7 +613,11 @@ class _Walker:
         marker = field_marker(line.text)
         if marker is None:
             return False
-        for part in self.parts.values():
+        # The part above the clinician's heading first, then the parts after it ("Assessed"
+        # is a field of several parts).
+        parts = list(self.parts.values())
+        start = parts.index(self.part) if self.part in parts else 0
+        for part in parts[start:] + parts[:start]:
             for candidate in part.fields:
                 if normalize(candidate.label) == normalize(marker[0]):
                     self.problem(
