@@ -6,15 +6,26 @@ with :data:`hookimpl`, made known through the ``alliance_notes`` entry-point gro
     [project.entry-points.alliance_notes]
     my-format = "my_package.my_format"
 
-An implementation may accept a subset of a hook's arguments.  Any attribute of a plugin
-whose name starts with ``alliance_`` but is not a hook below is an error: the plugin is
-reported as failed instead of silently doing nothing.
+An implementation may accept a subset of a hook's arguments.  As in any pluggy project,
+an implementation is a function marked with :data:`hookimpl` and named after its hook (or
+naming it: ``@hookimpl(specname="alliance_check_note")``); the plugin's other attributes
+are its own, whatever their names.  A marked implementation of a hook that is not below is
+an error (unless marked ``optionalhook``): the plugin is reported as failed instead of
+silently doing nothing.
+
+Hooks are called through pluggy: the most recently registered plugin's implementation runs
+first, ``tryfirst`` ones before and ``trylast`` ones after, and hook wrappers and tracing
+work.  Each implementation runs in its own guard: whatever it raises (``SystemExit``
+included; only ``KeyboardInterrupt`` passes through) is reported naming its plugin, and the
+other plugins' implementations still run.
 
 Registration hooks (``alliance_register_*``) receive a ``register`` callback rather than
 returning values, so the host can validate each registration as it is made and remember
 which plugin made it.  A plugin that raises, or registers something invalid or a name
 already taken, is reported by name and its registrations are withdrawn; other plugins
-keep working.
+keep working.  Names are settled once every plugin has registered, whatever the call
+order: a built-in plugin keeps its names, and otherwise the first plugin loaded (by
+entry-point name) does.
 """
 
 from __future__ import annotations
@@ -49,7 +60,9 @@ def alliance_register_formats(register: Callable[[OutputFormat], None]) -> None:
 
     :param register: validates the format and records this plugin as its source.  It
         raises :class:`~alliance_notes.errors.PluginError` for anything that is not an
-        ``OutputFormat`` and for a name another plugin already registered (naming both).
+        ``OutputFormat`` and for a name this plugin registered already.  A name another
+        plugin also registers fails one of the two, with an error naming both: a built-in
+        format keeps its name, and otherwise the plugin loaded first does.
 
     Example::
 
@@ -84,7 +97,8 @@ def alliance_template_dirs() -> list[Path]:
 
     Directories from plugins are searched after a clinic's own templates and before the
     built-in ones, so a plugin can replace a built-in template by name (for example
-    ``markdown/soap.md.j2``) or add a template family for its own format.
+    ``markdown/soap.md.j2``) or add a template family for its own format.  Among plugins
+    they are searched in the hook's call order (``tryfirst`` first).
 
     :returns: existing directories.
 
@@ -104,10 +118,16 @@ def alliance_suggest_alliance(transcript: Transcript, note: ProgressNote | None)
     Never assert an absence: leave a part not assessed rather than claiming nothing was
     there.  Return ``None`` when there is nothing to suggest.
 
+    Each extractor has a time budget per transcript: 30 seconds unless the host is given
+    another (``ALLIANCE_NOTES_EXTRACTOR_TIMEOUT``, ``create_host(extractor_timeout=…)``).
+    An extractor that takes longer is left out with a warning naming it; the others'
+    suggestions still count.
+
     :param transcript: the session, utterance by utterance, with speaker roles.
     :param note: the draft note the pipeline has so far, if any.
     :returns: suggestions, which the host merges with other extractors' without
-        duplicates, each keeping its provenance.
+        duplicates, each keeping its provenance, in the hook's call order (for a single
+        answer such as the trust state, the first extractor that gives one wins).
 
     .. versionadded:: 0.1
     """

@@ -13,6 +13,7 @@ of the extended note that the transcript does not ground (empty when all are gro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,8 +23,8 @@ from alliance_notes.host import Host, create_host
 from alliance_notes.note import ProgressNote
 from alliance_notes.suggestions import add_suggestions
 from alliance_notes.transcript import Transcript
-from alliance_notes.transcripts import SpeakerMap, load_transcript
-from alliance_notes.vocabulary import WrittenBy
+from alliance_notes.transcripts import load_transcript
+from alliance_notes.vocabulary import Speaker, WrittenBy
 
 
 class Extended(NamedTuple):
@@ -42,7 +43,7 @@ def extend(
     transcript: Transcript | str | Path,
     *,
     host: Host | None = None,
-    speakers: SpeakerMap | None = None,
+    speakers: Mapping[str, Speaker | str] | None = None,
 ) -> Extended:
     """Extend a draft note with alliance findings suggested from the session transcript.
 
@@ -51,7 +52,8 @@ def extend(
         JSON, WebVTT or SRT; see :mod:`alliance_notes.transcripts`).
     :param host: the host whose extractor plugins run (default: a new host with the
         installed plugins).
-    :param speakers: label → role for a transcript file whose roles the labels do not say.
+    :param speakers: label → role (a :class:`~alliance_notes.vocabulary.Speaker` or its
+        value) for a transcript file whose roles the labels do not say.
     :raises NoteValidationError: when the note is not valid.
     :raises TranscriptError: when the transcript cannot be read.
     """

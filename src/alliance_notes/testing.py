@@ -68,6 +68,20 @@ from alliance_notes.vocabulary import (
     WrittenBy,
 )
 
+__all__ = [
+    "NOT_SHOWN_AS_TEXT",
+    "STATUSES_NOT_LISTED",
+    "alliances",
+    "evidence",
+    "findings",
+    "missing_values",
+    "notes",
+    "provenance",
+    "sessions",
+    "shown_values",
+    "texts",
+]
+
 T = TypeVar("T")
 
 # Letters, digits, punctuation, symbols and spaces from all of Unicode, plus line breaks
