@@ -258,3 +258,148 @@ def test_any_truncation_is_an_error(data: st.DataObject) -> None:
 def test_the_transcript_parameter_is_optional_and_typed() -> None:
     assert isinstance(TRANSCRIPT, Transcript)
     assert parse(reply(answer())).ruptures[0].evidence[0].timestamp is None
+
+
+# -- degenerate output: bounded, strict, and always the parser's own error --------------------
+
+
+def problem_at(text: str, transcript: Transcript | None = TRANSCRIPT) -> list[tuple[str, str]]:
+    """The (location, code) of every problem parse finds in ``text``."""
+    with pytest.raises(LlmOutputError) as caught:
+        parse(text, transcript)
+    return [(problem.location, problem.code) for problem in caught.value.problems]
+
+
+def test_a_field_of_looping_text_is_rejected_by_field() -> None:
+    data = answer()
+    data["ruptures"][0]["description"] = "I keep going round and round. " * 7000  # about 205 KB
+    assert problem_at(reply(data)) == [("ruptures[0].description", "too_long")]
+
+
+def test_a_ten_megabyte_field_is_rejected_before_it_is_read() -> None:
+    data = answer()
+    data["ruptures"][0]["description"] = "x" * 10_000_000
+    assert problem_at(reply(data)) == [("output", "too_long")]
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "The client withdrew. " * 12,
+        "Brief answers after a question about the fall" + " and then" * 40,
+        "no no no no no no no no no no no no no no no no no no no no no no no no no no no no no no no no",
+        "!" * 150,
+    ],
+)
+def test_a_repetition_loop_within_the_length_bound_is_rejected(loop: str) -> None:
+    data = answer()
+    data["summary"]["text"] = loop
+    assert problem_at(reply(data)) == [("summary.text", "repetition")]
+
+
+def test_ordinary_repetition_in_speech_and_notes_is_not_a_loop() -> None:
+    data = answer()
+    data["summary"]["text"] = "No, no, no, that's not it. Alliance strengthened; strengthened again later."
+    assert parse(reply(data), TRANSCRIPT).summary is not None
+
+
+def test_a_long_value_under_an_invented_key_never_names_the_key() -> None:
+    data = answer()
+    data["ruptures"][0]["The client said her brother hit her"] = "x" * 5_000
+    assert problem_at(reply(data)) == [("ruptures[0]", "extra_forbidden")]
+
+
+def test_a_list_that_repeats_the_same_entry_is_a_loop() -> None:
+    data = answer()
+    data["trust"]["built_by"] = data["trust"]["built_by"] * 3
+    assert problem_at(reply(data)) == [("trust.built_by", "repetition")]
+
+
+def test_a_list_far_longer_than_any_session_is_rejected() -> None:
+    data = answer()
+    data["plan"] = [{"text": f"Follow-up {i}.", "rupture": None, "evidence": []} for i in range(500)]
+    assert problem_at(reply(data)) == [("plan", "too_long")]
+
+
+@pytest.mark.parametrize(
+    ("change", "location", "code"),
+    [
+        (
+            lambda data: data["boundaries"].update(ended_on_time="yes"),
+            "boundaries.ended_on_time",
+            "bool_type",
+        ),
+        (
+            lambda data: data["autonomy_and_consent"]["declined"].append(
+                {"topic": "The fall", "honoured": "yes", "evidence": []}
+            ),
+            "autonomy_and_consent.declined[0].honoured",
+            "bool_type",
+        ),
+        (lambda data: data["boundaries"].update(ended_on_time=1), "boundaries.ended_on_time", "bool_type"),
+        (lambda data: data["ruptures"][0].update(significance=True), "ruptures[0].significance", "int_type"),
+        (
+            lambda data: data["ruptures"][0].update(significance=3.0),
+            "ruptures[0].significance",
+            "int_type",
+        ),
+        (
+            lambda data: data["ruptures"][0]["evidence"][0].update(utterance_index=42.0),
+            "ruptures[0].evidence[0].utterance_index",
+            "int_type",
+        ),
+        (
+            lambda data: data["ruptures"][0]["evidence"][0].update(utterance_index=True),
+            "ruptures[0].evidence[0].utterance_index",
+            "int_type",
+        ),
+    ],
+)
+def test_booleans_and_numbers_are_taken_strictly(change: Any, location: str, code: str) -> None:
+    data = answer()
+    change(data)
+    assert problem_at(reply(data), None) == [(location, code)]
+
+
+def test_a_number_written_as_text_is_read_as_a_visible_repair() -> None:
+    data = answer()
+    data["ruptures"][0]["evidence"][0]["utterance_index"] = "42"
+    repairs: list[str] = []
+    alliance = parse(reply(data), TRANSCRIPT, repairs=repairs)
+    assert alliance.ruptures[0].evidence[0].utterance_index == 42
+    assert repairs == ["ruptures[0].evidence[0].utterance_index: number written as text"]
+
+
+def test_a_reply_wrapped_in_a_list_is_unwrapped_visibly_or_rejected() -> None:
+    repairs: list[str] = []
+    wrapped = json.dumps([answer()])
+    assert parse(wrapped, TRANSCRIPT, repairs=repairs) == parse(reply(answer()), TRANSCRIPT)
+    assert repairs == ["output: the section was wrapped in a list"]
+    assert problem_at(f"Here are two:\n{json.dumps([answer(), answer()])}") == [("output", "ambiguous")]
+    assert problem_at(f"```json\n{json.dumps([answer(), answer()])}\n```") == [("output", "ambiguous")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"summary": ' + "[" * 5_000 + "]" * 5_000 + "}",
+        '{"summary": ' + '{"a": ' * 5_000 + "1" + "}" * 5_001,
+        '{"summary": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        "[" * 100_000 + "{}" + "]" * 100_000,
+        '{"summary": ' + "[" * 40 + "]" * 40 + "}",
+    ],
+)
+def test_deeply_nested_json_is_the_parsers_own_error(text: str) -> None:
+    assert problem_at(text) == [("output", "too_deep")]
+
+
+@pytest.mark.parametrize("digits", [25, 5_000, 100_000])
+def test_a_huge_integer_is_the_parsers_own_error(digits: int) -> None:
+    data = answer()
+    text = reply(data).replace('"utterance_index": 42', f'"utterance_index": {"9" * digits}')
+    assert problem_at(text) == [("output", "number_too_long")]
+
+
+def test_not_a_number_is_not_json() -> None:
+    text = reply(answer()).replace('"significance": 3', '"significance": NaN')
+    assert problem_at(text) == [("output", "json")]

@@ -5,19 +5,27 @@ leave out keys whose value is "nothing", and invent quotes.  :func:`parse` repai
 what cannot change the meaning:
 
 * the JSON is found inside a code fence, or after (and before) prose;
-* a single ``{"alliance": {…}}`` wrapper is removed;
+* a single ``{"alliance": {…}}`` wrapper, or a list holding only the section, is removed;
 * an enum value written in another case or with spaces (``"Minimal Response"``), or as its
   label (``"avoidant storytelling / shifting topic"``), becomes the value it names;
-  a significance written as text (``"3"``) becomes the number;
+  a whole number written as text (``"3"``) becomes the number;
 * a key left out whose value can only be "nothing" (an empty list, null) is filled in;
   an empty string where text is optional becomes null;
 * a part with findings but ``status: not_assessed`` (or ``rupture_screening:
   not_assessed`` with ruptures listed) is marked assessed (observed): listing something
   means it was looked at.
 
-Everything else is an error, every problem listed by field: invented keys, values outside
-the vocabularies, missing content.  Empty output and output that stops before the JSON is
-complete (a model that hit its token limit) are errors, never a partial section.  With a
+Every repair is recorded (see ``repairs``).  Everything else is an error, every problem
+listed by field: invented keys, values outside the vocabularies, missing content, and any
+other type: a yes/no must be ``true`` or ``false`` (never ``"yes"`` or ``1``), a number a
+JSON whole number (never ``true`` or ``3.0``).
+
+Degenerate output is an error too, never Python's: a reply longer than
+:data:`MAX_OUTPUT_CHARS`, a text field longer than :data:`MAX_TEXT_CHARS` or a list longer
+than :data:`MAX_ENTRIES`, text or a list that repeats itself (a model stuck in a loop),
+JSON nested deeper than :data:`MAX_DEPTH` and numbers longer than :data:`MAX_DIGITS`
+digits.  Empty output and output that stops before the JSON is complete (a model that hit
+its token limit) are errors, never a partial section.  With a
 transcript, every quote must be grounded (:mod:`alliance_notes.grounding`) and the evidence
 gets its timestamp from the utterance it cites.  Each suggested item is marked as the
 model's (author ``language_model``, ``suggested_by`` the model, unconfirmed).
@@ -35,7 +43,13 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from alliance_notes.alliance import Alliance
-from alliance_notes.errors import NoteValidationError, Problem, problems_from
+from alliance_notes.errors import (
+    NoteValidationError,
+    Problem,
+    format_location,
+    known_field_names,
+    problems_from,
+)
 from alliance_notes.evidence import Provenance
 from alliance_notes.grounding import check_quotes
 from alliance_notes.llm.models import LlmAlliance
@@ -44,6 +58,20 @@ from alliance_notes.vocabulary import Choice, Record
 
 #: The name parse errors give as their source.
 SOURCE = "language model output"
+
+#: The longest reply read, in characters: many times what any alliance section needs.
+MAX_OUTPUT_CHARS = 1_000_000
+#: The longest text field, in characters (a quote comes from one utterance; the rest is brief).
+MAX_TEXT_CHARS = 4_000
+#: The most entries in one list: more findings of one kind than any session holds.
+MAX_ENTRIES = 100
+#: The deepest nesting of the JSON; the section itself is six levels deep.
+MAX_DEPTH = 20
+#: The most digits in a number; an utterance index has a few.
+MAX_DIGITS = 15
+# A stretch of at least this many characters made of one piece repeated 8 times or more.
+_LOOP_CHARS = 80
+_LOOP = re.compile(r"(.{1,200}?)\1{7,}", re.DOTALL)
 
 _FENCE = re.compile(r"```[ \t]*(?:json|JSON|javascript)?[ \t]*\r?\n?(.*?)(?:```|\Z)", re.DOTALL)
 _ASSESSED_PARTS = ("respect", "boundaries", "autonomy_and_consent")
@@ -66,15 +94,57 @@ def _json_text(text: str) -> tuple[str, bool]:
     start = text.find("{")
     if start < 0:
         raise _fail("output", "contains no JSON object", "no_json")
+    before = text[:start].rstrip("[ \t\r\n")
+    if len(before) < start and "[" in text[len(before) : start]:
+        # A list (of lists) of objects: decoded whole, never taken apart.
+        start = len(before)
     return text[start:], False
+
+
+def _number(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise _fail("output", f"contains a number of more than {MAX_DIGITS} digits", "number_too_long")
+    return int(digits)
+
+
+def _not_a_number(name: str) -> Any:
+    raise _fail("output", f"is not valid JSON: {name} is not a JSON number", "json")
+
+
+_DECODER = json.JSONDecoder(parse_int=_number, parse_constant=_not_a_number)
+
+
+def _too_deep() -> LlmOutputError:
+    return _fail("output", f"is nested more than {MAX_DEPTH} levels deep; ask the model again", "too_deep")
+
+
+def _raw_decode(text: str) -> tuple[Any, int]:
+    try:
+        return _DECODER.raw_decode(text)
+    except RecursionError:
+        raise _too_deep() from None
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and objects nest in ``data`` (without recursion)."""
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is not None:
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _decode(text: str) -> Any:
     candidate, unclosed = _json_text(text)
     candidate = candidate.strip()
-    decoder = json.JSONDecoder()
     try:
-        data, end = decoder.raw_decode(candidate)
+        data, end = _raw_decode(candidate)
     except json.JSONDecodeError as error:
         if unclosed or error.pos >= len(candidate.rstrip()) - 1:
             raise _fail(
@@ -86,10 +156,12 @@ def _decode(text: str) -> Any:
         raise _fail(
             "output", f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})", "json"
         ) from None
+    if _depth(data) > MAX_DEPTH:
+        raise _too_deep()
     rest = candidate[end:]
     if "{" in rest:
         try:
-            decoder.raw_decode(rest[rest.index("{") :])
+            _raw_decode(rest[rest.index("{") :])
         except json.JSONDecodeError:
             pass
         else:
@@ -97,6 +169,74 @@ def _decode(text: str) -> Any:
                 "output", "contains more than one JSON object; it is unclear which is the answer", "ambiguous"
             )
     return data
+
+
+def _unlisted(data: Any, repairs: list[str]) -> Any:
+    """The section out of a list that holds only it; several objects are ambiguous."""
+    if not isinstance(data, list):
+        return data
+    objects = [item for item in data if isinstance(item, dict)]
+    if len(objects) > 1:
+        raise _fail("output", "is a list of several answers; it is unclear which is the answer", "ambiguous")
+    if len(data) == 1 and objects:
+        repairs.append("output: the section was wrapped in a list")
+        return objects[0]
+    return data
+
+
+def _looping(text: str) -> bool:
+    """True when some piece of ``text`` repeats itself 8 times or more over 80 characters."""
+    flat = " ".join(text.split())
+    return any(len(match.group()) >= _LOOP_CHARS for match in _LOOP.finditer(flat))
+
+
+def _repeated_entry(values: list[Any]) -> bool:
+    """True when a list holds the same entry three times or more."""
+    seen: dict[str, int] = {}
+    for value in values:
+        key = json.dumps(value, sort_keys=True)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] >= 3:
+            return True
+    return False
+
+
+_LOOPING = "(the output looks stuck in a loop); ask the model again"
+
+
+def _bound_problems(value: Any, path: tuple[str | int, ...] = ()) -> list[Problem]:
+    """Text too long or repeating itself, lists too long or repeating an entry, by field."""
+    where = format_location(path) or "output"
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT_CHARS:
+            return [
+                Problem(
+                    where,
+                    f"is {len(value):,} characters long, more than {MAX_TEXT_CHARS:,} {_LOOPING}",
+                    "too_long",
+                )
+            ]
+        if _looping(value):
+            return [Problem(where, f"repeats the same words over and over {_LOOPING}", "repetition")]
+        return []
+    if isinstance(value, list):
+        if len(value) > MAX_ENTRIES:
+            return [
+                Problem(where, f"has {len(value):,} entries, more than {MAX_ENTRIES} {_LOOPING}", "too_long")
+            ]
+        if _repeated_entry(value):
+            return [Problem(where, f"repeats the same entry {_LOOPING}", "repetition")]
+        return [problem for i, item in enumerate(value) for problem in _bound_problems(item, (*path, i))]
+    if isinstance(value, dict):
+        # An unknown key may be note text: never named here (validation reports it at its object).
+        known = known_field_names()
+        return [
+            problem
+            for key, item in value.items()
+            if key in known
+            for problem in _bound_problems(item, (*path, key))
+        ]
+    return []
 
 
 def _enum_value(choice: type[Enum], value: str) -> str | None:
@@ -121,24 +261,48 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
-def _repair_value(annotation: Any, value: Any, path: str, repairs: list[str]) -> Any:
+def _whole_numbers(annotation: Any) -> bool:
+    """True for a field that holds a whole number: ``int`` or a Literal of ints."""
+    if annotation is int:
+        return True
+    arguments = get_args(annotation) if get_origin(annotation) is Literal else ()
+    return bool(arguments) and all(type(argument) is int for argument in arguments)
+
+
+def _repair_number(
+    annotation: Any, value: Any, path: str, repairs: list[str], problems: list[Problem]
+) -> Any:
+    """A whole number written as text becomes the number (a repair); ``true``/``false`` or
+    a fraction for a number is a problem (validation would take ``true`` as 1, ``3.0`` as 3)."""
+    if isinstance(value, bool):
+        problems.append(Problem(path, "must be a whole number, not true or false", "int_type"))
+    elif isinstance(value, float):
+        problems.append(Problem(path, "must be a whole number", "int_type"))
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = _number(value.strip())
+        if annotation is int or number in get_args(annotation):
+            repairs.append(f"{path}: number written as text")
+            return number
+    return value
+
+
+def _repair_value(annotation: Any, value: Any, path: str, repairs: list[str], problems: list[Problem]) -> Any:
     inner, _ = _unwrap(annotation)
     origin = get_origin(inner)
     if origin is list and isinstance(value, list):
         (item,) = get_args(inner)
-        return [_repair_value(item, element, f"{path}[{i}]", repairs) for i, element in enumerate(value)]
+        return [
+            _repair_value(item, element, f"{path}[{i}]", repairs, problems) for i, element in enumerate(value)
+        ]
     if isinstance(inner, type) and issubclass(inner, BaseModel) and isinstance(value, dict):
-        return _repair_model(inner, value, path, repairs)
+        return _repair_model(inner, value, path, repairs, problems)
     if isinstance(inner, type) and issubclass(inner, Enum) and isinstance(value, str):
         fixed = _enum_value(inner, value)
         if fixed is not None and fixed != value:
             repairs.append(f"{path}: enum value written differently, read as '{fixed}'")
             return fixed
-    if origin is Literal and isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-        if number in get_args(inner):
-            repairs.append(f"{path}: number written as text")
-            return number
+    if _whole_numbers(inner):
+        return _repair_number(inner, value, path, repairs, problems)
     return value
 
 
@@ -168,7 +332,7 @@ def _nothing(annotation: Any, nullable: bool = False) -> Any:
 
 
 def _repair_model(
-    model: type[BaseModel], data: dict[str, Any], path: str, repairs: list[str]
+    model: type[BaseModel], data: dict[str, Any], path: str, repairs: list[str], problems: list[Problem]
 ) -> dict[str, Any]:
     repaired = dict(data)
     for name, field in model.model_fields.items():
@@ -185,7 +349,7 @@ def _repair_model(
             repaired[name] = None
             repairs.append(f"{here}: empty text read as null")
             continue
-        repaired[name] = _repair_value(field.annotation, value, here, repairs)
+        repaired[name] = _repair_value(field.annotation, value, here, repairs, problems)
     return repaired
 
 
@@ -226,6 +390,21 @@ def _section_data(value: Any, provenance: dict[str, Any], transcript: Transcript
     return data
 
 
+def _strictly(data: dict[str, Any], problems: list[Problem]) -> LlmAlliance:
+    """The answer validated strictly, as JSON (so enum values are read from their text,
+    but no text, number or boolean is converted into another); raises with ``problems``
+    and every validation problem."""
+    try:
+        answer = LlmAlliance.model_validate_json(json.dumps(data), strict=True)
+    except ValidationError as error:
+        found = {(problem.location, problem.code) for problem in problems}
+        more = [problem for problem in problems_from(error) if (problem.location, problem.code) not in found]
+        raise LlmOutputError([*problems, *more], SOURCE) from None
+    if problems:
+        raise LlmOutputError(problems, SOURCE)
+    return answer
+
+
 def parse(
     text: str | bytes | None,
     transcript: Transcript | None = None,
@@ -250,7 +429,13 @@ def parse(
             raise _fail("output", "is not UTF-8 text", "encoding") from None
     if text is None or not text.strip():
         raise _fail("output", "is empty: the model returned nothing", "empty")
-    data = _decode(text)
+    if len(text) > MAX_OUTPUT_CHARS:
+        raise _fail(
+            "output",
+            f"is {len(text):,} characters long, more than {MAX_OUTPUT_CHARS:,} {_LOOPING}",
+            "too_long",
+        )
+    data = _unlisted(_decode(text), made)
     if isinstance(data, dict) and set(data) == {"alliance"} and isinstance(data["alliance"], dict):
         data = data["alliance"]
         made.append("alliance: the section was wrapped in an 'alliance' object")
@@ -258,11 +443,11 @@ def parse(
         raise _fail("output", "must be a JSON object (the alliance section)", "not_an_object")
     if not set(data) & set(LlmAlliance.model_fields):
         raise _fail("output", "has none of the alliance section's parts", "no_section")
-    data = _repair_model(LlmAlliance, data, "", made)
-    try:
-        answer = LlmAlliance.model_validate(data)
-    except ValidationError as error:
-        raise LlmOutputError(problems_from(error), SOURCE) from None
+    problems = _bound_problems(data)
+    if problems:
+        raise LlmOutputError(problems, SOURCE)
+    data = _repair_model(LlmAlliance, data, "", made, problems)
+    answer = _strictly(data, problems)
     plain = answer.model_dump(mode="json")
     _assessed(plain, made)
     provenance = {"author": "language_model", "suggested_by": model, "confirmed": False}
