@@ -7,7 +7,8 @@ from pathlib import Path
 
 from alliance_notes.host import Host
 from alliance_notes.note import ProgressNote
-from alliance_notes.vocabulary import Author, Record, RuptureScreening, RuptureType
+from alliance_notes.transcript import Transcript
+from alliance_notes.vocabulary import Author, Record, RuptureScreening, RuptureType, Speaker
 
 # Language the project's domain reference (§7) asks notes not to use.
 STIGMATISING = re.compile(
@@ -71,3 +72,38 @@ def test_examples_use_respectful_language_outside_client_quotes(
 def test_examples_name_no_one(host: Host, example_paths: dict[str, Path]) -> None:
     for note in load_all(host, example_paths):
         assert re.fullmatch(r"C-\d{4}", note.session.client)
+
+
+def test_the_example_session_reads_the_same_from_each_transcript_format() -> None:
+    """The text, WebVTT and diarised JSON transcripts the README uses are one session."""
+    import warnings
+
+    from alliance_notes import load_transcript
+    from alliance_notes.examples import examples_dir
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # roles inferred from the speakers' names
+        text = load_transcript(examples_dir() / "soap_transcript.txt")
+        subtitles = load_transcript(examples_dir() / "soap_session.vtt")
+    diarised = load_transcript(
+        examples_dir() / "soap_diarised.json", speakers={"SPEAKER_00": "clinician", "SPEAKER_01": "client"}
+    )
+
+    def session(transcript: Transcript) -> list[tuple[Speaker, str, float | None]]:
+        return [(said.role, said.text, said.start) for said in transcript.utterances]
+
+    assert len(session(text)) == 102
+    assert session(subtitles) == session(text)
+    assert session(diarised) == session(text)
+
+
+def test_the_example_draft_is_the_example_note_before_review(
+    host: Host, example_paths: dict[str, Path]
+) -> None:
+    from alliance_notes.examples import examples_dir
+    from alliance_notes.vocabulary import WrittenBy
+
+    draft = host.load_note(examples_dir() / "soap_draft.json")
+    note = host.load_note(example_paths["soap"])
+    assert draft.authorship.written_by is WrittenBy.AI_DRAFT
+    assert draft.alliance == note.alliance
