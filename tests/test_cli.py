@@ -1,9 +1,9 @@
-"""The command line as a user runs it: a subprocess, its exit status, stdout and stderr."""
+"""The command line as a user runs it: its exit status, stdout and stderr (in this process
+through cli_support, the same entry point as the console script; run_bytes is a real one)."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,25 +12,18 @@ from typing import Any
 import jsonschema
 import pytest
 
+from cli_support import run_cli
+
 SECRET = "Quiet-Harbour-4417"
 
 
 def run(
     *arguments: str, stdin: bytes | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m alliance_notes`` with arguments, as a user would."""
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("ALLIANCE_NOTES_")}
-    environment.update(env or {})
-    completed = subprocess.run(
-        [sys.executable, "-m", "alliance_notes", *arguments],
-        input=stdin.decode("utf-8", "surrogateescape") if stdin is not None else None,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
+    """Run ``alliance-notes`` with arguments, as a user would (in this process: see cli_support)."""
+    # A plugin installed on PYTHONPATH is found only by a new interpreter.
+    real = env is not None and "PYTHONPATH" in env
+    completed = run_cli(*arguments, stdin=stdin, cwd=cwd, env=env, real=real)
     assert "Traceback" not in completed.stderr, completed.stderr
     return completed
 

@@ -12,7 +12,6 @@ line, and run nothing: the payloads that would write a file are checked for it.
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from alliance_notes.host import Host
 from alliance_notes.note import ProgressNote
 from alliance_notes.sandbox import RenderLimits
 from alliance_notes.templating import TemplateError, Templates
+from cli_support import run_cli
 
 
 def clinic(tmp_path: Path, templates: dict[str, str]) -> Path:
@@ -371,14 +371,7 @@ def test_a_missing_clinic_directory_is_reported(tmp_path: Path) -> None:
 
 
 def _cli(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "alliance_notes", *arguments],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=120,
-    )
+    return run_cli(*arguments)
 
 
 def test_render_and_demo_take_a_clinics_templates(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 
 from alliance_notes import create_host
 from alliance_notes.examples import example_notes
+from cli_support import run_cli
 from readme_support import code_blocks, needs_readme, run_command_line
 
 FIXTURE = Path(__file__).parent / "fixtures" / "fillable" / "hand_filled_dap.md"
@@ -20,16 +20,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "fillable" / "hand_filled_dap.md"
 def run(
     *arguments: str, stdin: str | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "alliance_notes", *arguments],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        input=stdin,
-        cwd=cwd,
-        check=False,
-        timeout=120,
-    )
+    return run_cli(*arguments, stdin=stdin, cwd=cwd)
 
 
 def test_template_writes_a_blank_form_for_each_kind(tmp_path: Path) -> None:

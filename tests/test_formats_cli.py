@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from alliance_notes import create_host
 from alliance_notes.errors import NoteValidationError
+from cli_support import run_cli
 from formats_support import vnu_messages
 from readme_support import code_blocks, needs_readme, readme_text, run_command_line
 
@@ -25,16 +25,7 @@ FORMATS = {
 
 
 def run(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("ALLIANCE_NOTES")}
-    return subprocess.run(
-        [sys.executable, "-m", "alliance_notes", *arguments],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment,
-        timeout=300,
-        check=False,
-    )
+    return run_cli(*arguments, cwd=cwd)
 
 
 def test_formats_lists_each_with_media_type_and_extension() -> None:

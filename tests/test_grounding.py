@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import cli_support
 from alliance_notes import create_host
 from alliance_notes.evidence import Evidence
 from alliance_notes.examples import examples_dir
@@ -190,9 +190,7 @@ def test_any_run_of_words_from_an_utterance_is_grounded_and_adding_not_breaks_it
 
 
 def run_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "alliance_notes", *arguments], capture_output=True, text=True, check=False
-    )
+    return cli_support.run_cli(*arguments)
 
 
 def test_validate_with_a_transcript_passes_the_example(tmp_path: Path) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import cli_support
 from alliance_notes import Alliance, Extended, create_host, extend
 from alliance_notes.examples import examples_dir
 from readme_support import README_PATH, code_blocks
@@ -57,9 +57,7 @@ def test_extend_keeps_everything_the_note_records_and_adds_new_findings() -> Non
 
 
 def run_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "alliance_notes", *arguments], capture_output=True, text=True, check=False
-    )
+    return cli_support.run_cli(*arguments)
 
 
 def test_extract_prints_the_suggested_section_as_json() -> None:
