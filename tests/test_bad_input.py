@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from alliance_notes.examples import example_notes
+from cli_support import run_cli
 
 SECRET = "Zq7-PHI-marker"
 
@@ -62,8 +63,8 @@ def test_json_python_cannot_read_is_exit_2_with_the_reason(
 ) -> None:
     path = tmp_path / "note.json"
     path.write_text(text, encoding="utf-8")
-    result = run(*command, str(path))
-    error = (result.stdout + result.stderr).decode()
+    result = run_cli(*command, str(path))  # in this process: no real process is needed to show it
+    error = result.stdout + result.stderr
     assert result.returncode == 2, error
     assert message in error
     assert "internal error" not in error and "Traceback" not in error and SECRET not in error
@@ -81,9 +82,9 @@ def test_an_unknown_key_holding_note_text_is_not_repeated(tmp_path: Path) -> Non
     data["alliance"][f"{SECRET} client disclosed"] = "x"
     path = tmp_path / "note.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    result = run("validate", str(path))
+    result = run_cli("validate", str(path))
     assert result.returncode == 2
-    output = result.stdout.decode()
+    output = result.stdout
     assert "alliance: has a key that is not one of its fields" in output and SECRET not in output
 
 
