@@ -12,6 +12,15 @@ the way a person reads the form:
 * an item runs from its ``-`` line over indented lines, blank lines between them, and
   unindented lines that follow it directly (a lazy continuation);
 * a blank line and then unindented text ends an item: that text is a note.
+
+Reading takes time in proportion to the form's length: lines are matched without
+patterns that backtrack over runs of spaces, and comments are blanked in one pass.  A
+form over one of these limits, set far above any real form (a blank form has about 250
+lines), is refused at once with a :class:`~alliance_notes.errors.NoteValidationError`
+(exit status 2 on the command line) naming the limit, never the form's text:
+
+* :data:`MAX_FORM_LINES`: 10,000 lines;
+* :data:`MAX_FORM_CHARACTERS`: 2,000,000 characters (about 2 MB).
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from alliance_notes.errors import Problem
+from alliance_notes.errors import NoteValidationError, Problem
 from alliance_notes.fillable.layout import (
     ALLIANCE_TITLE,
     COMMON_SLOTS,
@@ -36,8 +45,13 @@ from alliance_notes.fillable.layout import (
 from alliance_notes.fillable.text import closest, normalize
 from alliance_notes.note import HostSection
 
+#: The most lines a filled form may have.
+MAX_FORM_LINES = 10_000
+#: The most characters a filled form may have.
+MAX_FORM_CHARACTERS = 2_000_000
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Line:
     """One line of the form (1-based number, text without the line break)."""
 
@@ -152,14 +166,30 @@ class RawDocument:
 
 # -- lines -------------------------------------------------------------------------------------------
 
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+def _without_comments(text: str) -> str:
+    """``text`` with each closed HTML comment replaced by its line breaks, in one pass.
+
+    The first comment never closed ends the pass: no later one can close either.
+    """
+    pieces: list[str] = []
+    position = 0
+    while (opened := text.find("<!--", position)) >= 0:
+        closed = text.find("-->", opened + 4)
+        if closed < 0:
+            break
+        pieces.append(text[position:opened])
+        pieces.append("\n" * text.count("\n", opened, closed))
+        position = closed + 3
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def split_lines(text: str) -> tuple[list[Line], list[Problem]]:
     """The form's lines, with line endings normalised and HTML comments blanked out."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     problems = []
-    text = _COMMENT.sub(lambda match: "\n" * match.group().count("\n"), text)
+    text = _without_comments(text)
     opened = text.find("<!--")
     if opened >= 0:
         line = text.count("\n", 0, opened) + 1
@@ -183,22 +213,36 @@ def dedent(text: str, column: int) -> str:
     return " " * max(width - column, 0) + stripped
 
 
-_HEADING = re.compile(r"^(?P<level>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t]*#*[ \t]*$")
 _MARKER = re.compile(r"^\*\*(?P<label>[^*]+?)\*\*(?P<rest>.*)$")
 BULLET = re.compile(r"^[-*+](?:[ \t]+|$)")
-_SLOT = re.compile(
-    r"^(?:(?P<bullet>[-*+])[ \t]+)?(?P<label>[^:\[\]`\"“>]{1,60}?)[ \t]*:(?:[ \t]+(?P<value>.*)|$)"
-)
-_PROMPT_SEPARATOR = re.compile(r"\s+[—–-]\s+|:\s")
+#: The first character a slot's label cannot hold (the label ends at a colon).
+_LABEL_STOP = re.compile(r"[:\[\]`\"“>]")
+_MAX_SLOT_LABEL = 60
+#: Where a heading's title ends and its prompt starts: a dash between spaces, or ": ".
+_PROMPT_SEPARATOR = re.compile(r"(?<=\s)[—–-](?=\s)|:(?=\s)")
 
 
 def heading(text: str) -> tuple[int, str] | None:
-    """``(level, title)`` for a Markdown heading line, with any "— prompt" after the title dropped."""
-    match = _HEADING.match(text)
-    if match is None:
+    """``(level, title)`` for a Markdown heading line, with any "— prompt" after the title dropped.
+
+    One to six ``#`` and a space or tab before the title; a closing run of ``#`` is
+    dropped; seven or more ``#`` on their own make an empty level-6 heading.  Read by hand,
+    as a pattern for this backtracks over a long run of spaces.
+    """
+    text = text.removesuffix("\n")  # a line, with or without its line break
+    rest = text.lstrip("#")
+    level = len(text) - len(rest)
+    if level == 0 or "\n" in rest:
         return None
-    title = _PROMPT_SEPARATOR.split(match.group("title") or "", maxsplit=1)[0]
-    return len(match.group("level")), title.strip()
+    if level > 6:
+        return (6, "") if not rest.strip(" \t") else None
+    if rest and rest[0] not in " \t":
+        return None
+    title = rest.strip(" \t").rstrip("#").rstrip(" \t")
+    separator = _PROMPT_SEPARATOR.search(title)
+    if separator is not None:
+        title = title[: separator.start()]
+    return level, title.strip()
 
 
 def field_marker(text: str) -> tuple[str, str] | None:
@@ -229,19 +273,47 @@ class SlotStart:
     bulleted: bool
 
 
+def _slot_label(text: str) -> tuple[str, str, bool] | None:
+    """``(label, value, bulleted)`` for a line ``Label: value`` or ``- Label: value``.
+
+    The label is up to 60 characters before the first colon (no brackets, backticks,
+    quotes or ``>`` in it), the colon is followed by a space, a tab or the line's end, and
+    a ``-``, ``*`` or ``+`` and spaces before the label make it bulleted.  When the label
+    after a bullet is only spaces or too long, the bullet is read as part of the label.
+    Read in one pass: a pattern for this backtracks over runs of spaces.
+    """
+    stop = _LABEL_STOP.search(text)
+    if stop is None or stop.group() != ":" or stop.start() == 0:
+        return None
+    colon = stop.start()
+    after = text[colon + 1 :].removesuffix("\n")  # a line, with or without its line break
+    if after and after[0] not in " \t":
+        return None
+    value = after.lstrip(" \t").partition("\n")[0]
+    end = len(text[:colon].rstrip(" \t"))  # where the label's last word ends
+    if text[0] in "-*+" and text[1:2] in (" ", "\t"):
+        start = len(text) - len(text[1:].lstrip(" \t"))  # past the bullet's spaces
+        if start < colon and end - start <= _MAX_SLOT_LABEL:
+            return text[start:end], value, True
+        if start == colon and start - 1 > 1:  # only spaces: the last of them is the label
+            return text[colon - 1 : colon], value, True
+    end = max(end, 1)
+    return (text[:end], value, False) if end <= _MAX_SLOT_LABEL else None
+
+
 def slot_start(text: str, shape: Shape) -> SlotStart | str | None:
     """What an item line starts: a :class:`SlotStart`, the label a near-miss was probably
     meant to be (``str``), or ``None`` for a line of text."""
-    match = _SLOT.match(text)
-    if match is None:
+    found = _slot_label(text)
+    if found is None:
         return None
-    labels = slot_labels(shape)
-    key = labels.get(normalize(match.group("label")))
+    label, value, bulleted = found
+    key = slot_labels(shape).get(normalize(label))
     if key is not None:
-        return SlotStart(key, match.group("value") or "", match.group("bullet") is not None)
-    if match.group("bullet") is not None:
+        return SlotStart(key, value, bulleted)
+    if bulleted:
         everything = [slot.label for slot in (*shape.slots, *COMMON_SLOTS)]
-        return closest(match.group("label"), everything, cutoff=0.8)
+        return closest(label, everything, cutoff=0.8)
     return None
 
 
@@ -605,7 +677,6 @@ class _Walker:
             else:
                 self.document.notes.append(line.number)
 
-
     def _field_under_own_heading(self, line: Line) -> bool:
         """Stop at a field name under a heading of the clinician's own: its answers would
         otherwise be left out as the clinician's notes (a part heading lost above it, or
@@ -633,12 +704,34 @@ class _Walker:
         return False
 
 
+def _check_size(text: str) -> None:
+    """Refuse a form over :data:`MAX_FORM_LINES` or :data:`MAX_FORM_CHARACTERS`.
+
+    :raises NoteValidationError: naming the limit.
+    """
+    # Lines as an editor counts them: ended by \r\n, \r or \n, the last one maybe not ended.
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if text and not text.endswith(("\n", "\r")):
+        lines += 1
+    if lines > MAX_FORM_LINES:
+        message = f"the form has more than {MAX_FORM_LINES:,} lines, the most a form may have"
+        raise NoteValidationError([Problem("", message, "too_large", MAX_FORM_LINES + 1)])
+    if len(text) > MAX_FORM_CHARACTERS:
+        message = f"the form has more than {MAX_FORM_CHARACTERS:,} characters, the most a form may have"
+        raise NoteValidationError([Problem("", message, "too_large")])
+
+
 def read_document(
     text: str, host_sections: Sequence[HostSection] | None, parts: Sequence[FormPart] = PARTS
 ) -> RawDocument:
     """The form's pieces.  ``host_sections`` are the note kind's (``None`` when the kind
     is not known yet: the body is then not read); ``parts`` are the form parts of the
-    kind's alliance section."""
+    kind's alliance section.
+
+    :raises NoteValidationError: for a form over :data:`MAX_FORM_LINES` or
+        :data:`MAX_FORM_CHARACTERS`.
+    """
+    _check_size(text)
     document = RawDocument()
     lines, problems = split_lines(text)
     document.problems.extend(problems)

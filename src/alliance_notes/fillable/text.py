@@ -85,7 +85,9 @@ def take_escaped(text: str) -> tuple[str, str] | None:
 
 # -- labels -----------------------------------------------------------------------------------------
 
-_HINT = re.compile(r"\s*\([^()]*\)")
+# A hint in parentheses and the spaces before it.  The spaces are taken only from the start
+# of their run: tried from every space of a long run, the pattern would be quadratic.
+_HINT = re.compile(r"(?<!\s)\s*\([^()]*\)")
 _NOT_WORD = re.compile(r"[^\w/]+")
 
 

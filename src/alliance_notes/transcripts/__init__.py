@@ -12,6 +12,13 @@ A transcript that cannot be read raises :class:`TranscriptError` listing every p
 line; oddities that do not stop it (overlapping speech, a turn with no words, a role
 inferred from behaviour) are issued as :class:`TranscriptWarning` with :mod:`warnings`.
 Neither ever quotes what was said or a speaker's label.
+
+Reading takes time and memory in proportion to the transcript's size.  Limits set far
+above any real session (:mod:`alliance_notes.transcripts.limits`) stop a wrong file early
+with a :class:`TranscriptError`: at most 256 MiB
+(:data:`~alliance_notes.transcripts.limits.MAX_TRANSCRIPT_BYTES`), 1,000,000 utterances
+(:data:`~alliance_notes.transcripts.limits.MAX_UTTERANCES`) and 1,000,000 characters in
+one utterance (:data:`~alliance_notes.transcripts.limits.MAX_UTTERANCE_CHARACTERS`).
 """
 
 from __future__ import annotations
@@ -23,6 +30,13 @@ from alliance_notes.transcript import Transcript
 from alliance_notes.transcripts.building import build_transcript
 from alliance_notes.transcripts.decoding import decode
 from alliance_notes.transcripts.json_format import read_json
+from alliance_notes.transcripts.limits import (
+    MAX_TRANSCRIPT_BYTES,
+    MAX_UTTERANCE_CHARACTERS,
+    MAX_UTTERANCES,
+    too_large,
+    utf8_size_exceeds,
+)
 from alliance_notes.transcripts.plain import read_plain
 from alliance_notes.transcripts.problems import (
     TranscriptError,
@@ -77,9 +91,17 @@ def read_transcript(
     :param format: ``text``, ``json``, ``webvtt`` or ``srt``; guessed when left out.
     :param speakers: label → role, overriding the inferred roles.
     :param name: the file name, for messages and for guessing the format.
-    :raises TranscriptError: listing every problem, each by line or item.
+    :raises TranscriptError: listing every problem, each by line or item; also for a
+        transcript over the limits in :mod:`alliance_notes.transcripts.limits`.
     """
-    text = decode(source, name) if isinstance(source, bytes) else source
+    if isinstance(source, bytes):
+        if len(source) > MAX_TRANSCRIPT_BYTES:
+            raise TranscriptError([too_large(MAX_TRANSCRIPT_BYTES)], name)
+        text = decode(source, name)
+    elif utf8_size_exceeds(source, MAX_TRANSCRIPT_BYTES):
+        raise TranscriptError([too_large(MAX_TRANSCRIPT_BYTES)], name)
+    else:
+        text = source
     if not text.strip():
         raise TranscriptError([TranscriptProblem("", "is empty", "empty")], name)
     chosen = format or guess_format(text, name)
@@ -110,7 +132,9 @@ def load_transcript(
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            # One byte past the limit is enough to know the file is over it.
+            data = file.read(MAX_TRANSCRIPT_BYTES + 1)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise TranscriptError(
@@ -121,6 +145,9 @@ def load_transcript(
 
 __all__ = [
     "FORMATS",
+    "MAX_TRANSCRIPT_BYTES",
+    "MAX_UTTERANCES",
+    "MAX_UTTERANCE_CHARACTERS",
     "SpeakerMap",
     "TranscriptError",
     "TranscriptProblem",

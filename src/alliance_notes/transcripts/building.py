@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
 from alliance_notes.transcript import Transcript, Utterance
+from alliance_notes.transcripts.limits import MAX_UTTERANCE_CHARACTERS, too_long
 from alliance_notes.transcripts.problems import TranscriptProblem
 from alliance_notes.transcripts.raw import RawTurn
 from alliance_notes.transcripts.roles import SpeakerMap, assign_roles, normalise_label
+from alliance_notes.vocabulary import Speaker
 
 #: Overlap below this many seconds is rounding in the file, not crosstalk.
 _TOLERANCE = 0.05
@@ -52,6 +55,20 @@ def _utterance_problem(error: ValidationError, where: str) -> TranscriptProblem:
     return TranscriptProblem(where, f"{field} is not valid ({first['type']})", first["type"])
 
 
+def _utterance(turn: RawTurn, role: Speaker) -> Utterance:
+    """The validated utterance of one turn.
+
+    Times are given only when the turn has them: a model records which fields it was given,
+    per utterance, and a million utterances each recording two more cost hundreds of MB.
+    """
+    fields: dict[str, Any] = {"speaker": turn.label or role.value, "role": role, "text": turn.text}
+    if turn.start is not None:
+        fields["start"] = turn.start
+    if turn.end is not None:
+        fields["end"] = turn.end
+    return Utterance(**fields)
+
+
 def build_transcript(
     turns: Sequence[RawTurn], speakers: SpeakerMap | None = None
 ) -> tuple[Transcript | None, list[TranscriptProblem], list[TranscriptProblem]]:
@@ -76,17 +93,12 @@ def build_transcript(
     warnings.extend(inferred)
     utterances: list[Utterance] = []
     for turn in kept:
+        if len(turn.text) > MAX_UTTERANCE_CHARACTERS:
+            problems.append(too_long(turn.where, MAX_UTTERANCE_CHARACTERS))
+            continue
         role = turn.role or roles[normalise_label(turn.label or "")]
         try:
-            utterances.append(
-                Utterance(
-                    speaker=turn.label or role.value,
-                    role=role,
-                    text=turn.text,
-                    start=turn.start,
-                    end=turn.end,
-                )
-            )
+            utterances.append(_utterance(turn, role))
         except ValidationError as error:
             problems.append(_utterance_problem(error, turn.where))
     warnings.extend(_time_warnings(kept))

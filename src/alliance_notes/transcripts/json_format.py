@@ -12,7 +12,8 @@ words as ``text`` (or ``content``, ``utterance``, ``transcript``); times as ``st
 in seconds or as ``"00:01:10.5"`` (``start_time``/``end_time`` and ``timestamp`` also
 work).  An utterance may state its ``role`` (``clinician``, ``client`` or
 ``other_participant``), which then wins over any inference.  Other keys (``words``,
-``confidence`` …) are ignored.
+``confidence`` …) are ignored.  At most
+:data:`~alliance_notes.transcripts.limits.MAX_UTTERANCES` utterances are read.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from alliance_notes.transcripts.limits import MAX_UTTERANCES, too_many_utterances
 from alliance_notes.transcripts.problems import TranscriptProblem
 from alliance_notes.transcripts.raw import RawTurn, collapse, parse_clock
 from alliance_notes.vocabulary import Speaker
@@ -114,6 +116,9 @@ def read_json(text: str) -> tuple[list[RawTurn], list[TranscriptProblem]]:
             return [], [TranscriptProblem("", message, "json_shape")]
     if not isinstance(items, list):
         return [], [TranscriptProblem("", "must be a list of utterances", "json_shape")]
+    if len(items) > MAX_UTTERANCES:
+        where = f"{key}[{MAX_UTTERANCES}]" if key else f"item {MAX_UTTERANCES}"
+        return [], [too_many_utterances(where, MAX_UTTERANCES)]
     problems: list[TranscriptProblem] = []
     turns: list[RawTurn] = []
     for index, item in enumerate(items):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from alliance_notes.vocabulary import Speaker
 
 
-@dataclass
+@dataclass(slots=True)
 class RawTurn:
     """One turn as a file gives it.
 
@@ -45,9 +45,15 @@ def parse_clock(text: str) -> float | None:
     return float(value)
 
 
-_SPACE = re.compile(r"\s+")
-
-
 def collapse(text: str) -> str:
-    """Whitespace runs (line breaks included) as single spaces, trimmed."""
-    return _SPACE.sub(" ", text).strip()
+    """Whitespace runs (line breaks included) as single spaces, trimmed.
+
+    ``str.split`` finds the same whitespace as ``\\s`` in a pattern, several times faster.
+    """
+    return " ".join(text.split())
+
+
+def joined(pieces: list[str]) -> str:
+    """Pieces of one turn (its first line and the lines or cues that continue it) as one
+    collapsed text, joined once: joining piece by piece would copy the text over and over."""
+    return collapse(" ".join(pieces))
