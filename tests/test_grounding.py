@@ -247,3 +247,39 @@ def test_any_note_can_be_checked_and_no_message_repeats_a_quote(note: ProgressNo
     for problem in check_quotes(note, example_transcript()):
         assert problem.location.startswith("alliance.")
         assert _MESSAGES.match(problem.message), problem.message
+
+
+# -- the index finds every utterance a word-by-word search finds ----------------------------------
+
+#: Words close in spelling, small words, a negation, a number and a name, so quotes can match
+#: by every allowance the comparison makes.
+_WORDS = [
+    "the",
+    "so",
+    "just",
+    "really",
+    "realy",
+    "feeling",
+    "feelings",
+    "not",
+    "three",
+    "Maria",
+    "sleep",
+    "okay",
+]
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8), min_size=1, max_size=12),
+    st.lists(st.sampled_from([*_WORDS, "..."]), min_size=1, max_size=7),
+)
+def test_the_index_finds_exactly_what_comparing_every_utterance_finds(
+    utterances: list[list[str]], quote_words: list[str]
+) -> None:
+    from alliance_notes.grounding import TranscriptIndex, find_quote
+
+    session = transcript_of(*((Speaker.CLIENT, " ".join(words)) for words in utterances))
+    quote = " ".join(quote_words)
+    everywhere = [at for at, said in enumerate(session.utterances) if is_grounded_in(quote, said.text)]
+    assert find_quote(quote, session, index=TranscriptIndex.of(session)) == everywhere

@@ -298,28 +298,111 @@ def is_grounded_in(quote: str, utterance: str) -> bool:
     return _plausible(quoted, said) and alignment_cost(quoted, said) <= _budget(quoted)
 
 
-def find_quote(quote: str, transcript: Transcript, near: int | None = None) -> list[int]:
-    """The indices of the utterances that ground ``quote`` (the one at ``near`` first)."""
-    order = list(range(len(transcript.utterances)))
-    if near is not None and 0 <= near < len(order):
-        order.remove(near)
-        order.insert(0, near)
-    return [index for index in order if is_grounded_in(quote, transcript.utterances[index].text)]
+@dataclass(frozen=True)
+class TranscriptIndex:
+    """A transcript's utterances read once for grounding: each one's words, and which
+    utterances say each word.
+
+    A quote can be grounded only where all but a few of its words are said exactly: every
+    word that is not costs at least half of the small allowance (:func:`_budget`).  So of
+    its ``misses + 1`` rarest words at least one is in any utterance that grounds it, and
+    only the utterances saying one of those are compared word by word.  Checking a note's
+    quotes then grows with the quotes and the utterances, not with their product.
+    """
+
+    said: tuple[tuple[Token, ...], ...]
+    where: dict[str, tuple[int, ...]]
+
+    @classmethod
+    def of(cls, transcript: Transcript) -> TranscriptIndex:
+        """The index of ``transcript``."""
+        said = tuple(tokens(utterance.text) for utterance in transcript.utterances)
+        where: dict[str, list[int]] = {}
+        for index, words in enumerate(said):
+            for word in {token.text for token in words}:
+                where.setdefault(word, []).append(index)
+        return cls(said, {word: tuple(indices) for word, indices in where.items()})
+
+    def candidates(self, quoted: Sequence[Token]) -> list[int]:
+        """The utterances that could ground a quote of these words, in order."""
+        words = sorted({token.text for token in quoted if token.text != _GAP}, key=self._count)
+        misses = int(_budget(quoted) // _CHEAPEST_MISS)
+        if len(words) <= misses:  # a quote this short may match by spelling alone
+            return list(range(len(self.said)))
+        return sorted({index for word in words[: misses + 1] for index in self.where.get(word, ())})
+
+    def sharing(self, words: Sequence[str]) -> list[int]:
+        """The utterances that say any of ``words``, in order."""
+        return sorted({index for word in set(words) for index in self.where.get(word, ())})
+
+    def _count(self, word: str) -> int:
+        return len(self.where.get(word, ()))
 
 
-def closest_utterance(quote: str, transcript: Transcript) -> int | None:
+#: The least a quote's word costs when the utterance does not say it exactly.
+_CHEAPEST_MISS = 0.5
+
+
+def find_quote(
+    quote: str, transcript: Transcript, near: int | None = None, index: TranscriptIndex | None = None
+) -> list[int]:
+    """The indices of the utterances that ground ``quote`` (the one at ``near`` first).
+
+    :param index: the transcript's :class:`TranscriptIndex`, when checking many quotes.
+    """
+    index = index or TranscriptIndex.of(transcript)
+    quoted = tokens(quote)
+    found = list(_grounding(quoted, index))
+    if near is not None and near in found:
+        found.remove(near)
+        found.insert(0, near)
+    return found
+
+
+def _grounding(quoted: Sequence[Token], index: TranscriptIndex) -> Iterator[int]:
+    """The utterances that ground a quote of these words, in order, found one at a time."""
+    if not any(token.text != _GAP for token in quoted):
+        return
+    budget = _budget(quoted)
+    for at in index.candidates(quoted):
+        if _plausible(quoted, index.said[at]) and alignment_cost(quoted, index.said[at]) <= budget:
+            yield at
+
+
+def _source(
+    evidence: Evidence, transcript: Transcript, index: TranscriptIndex, stated: int | None
+) -> int | None:
+    """The utterance an evidence quote is from: the stated one if it grounds the quote, else
+    the first that does by the attributed speaker, else the first that does (``None``: none).
+    Stops at the first that settles it, so a quote said many times costs little."""
+    quoted = tokens(evidence.quote)
+    budget = _budget(quoted)
+    if stated is not None and any(token.text != _GAP for token in quoted):
+        said = index.said[stated]
+        if _plausible(quoted, said) and alignment_cost(quoted, said) <= budget:
+            return stated
+    first = None
+    for at in _grounding(quoted, index):
+        if transcript.utterances[at].role is evidence.speaker:
+            return at
+        first = at if first is None else first
+    return first
+
+
+def closest_utterance(quote: str, transcript: Transcript, index: TranscriptIndex | None = None) -> int | None:
     """The utterance most like ``quote`` when one is reasonably close, else ``None``."""
     quoted = [token.text for token in tokens(quote) if token.text != _GAP]
     if not quoted:
         return None
+    index = index or TranscriptIndex.of(transcript)
     best, best_score = None, CLOSEST_MINIMUM
-    for index, utterance in enumerate(transcript.utterances):
-        said = [token.text for token in tokens(utterance.text)]
+    for at in index.sharing(quoted):  # an utterance sharing no word scores nothing
+        said = [token.text for token in index.said[at]]
         matcher = SequenceMatcher(None, quoted, said, autojunk=False)
         # How much of the quote can be found in order in the utterance.
         score = sum(block.size for block in matcher.get_matching_blocks()) / len(quoted)
         if score > best_score:
-            best, best_score = index, score
+            best, best_score = at, score
     return best
 
 
@@ -385,8 +468,14 @@ def _check_match(path: str, evidence: Evidence, index: int, spoken: Utterance) -
     return problems
 
 
-def check_evidence(path: str, evidence: Evidence, transcript: Transcript) -> list[QuoteProblem]:
-    """The problems of one evidence quote (at field path ``path``) against the transcript."""
+def check_evidence(
+    path: str, evidence: Evidence, transcript: Transcript, index: TranscriptIndex | None = None
+) -> list[QuoteProblem]:
+    """The problems of one evidence quote (at field path ``path``) against the transcript.
+
+    :param index: the transcript's :class:`TranscriptIndex`, when checking many quotes.
+    """
+    index = index or TranscriptIndex.of(transcript)
     count = len(transcript.utterances)
     stated = evidence.utterance_index
     if stated is not None and stated >= count:
@@ -400,9 +489,9 @@ def check_evidence(path: str, evidence: Evidence, transcript: Transcript) -> lis
         stated = None
     else:
         problems = []
-    found = find_quote(evidence.quote, transcript, near=stated)
-    if not found:
-        closest = closest_utterance(evidence.quote, transcript)
+    at = _source(evidence, transcript, index, stated)
+    if at is None:
+        closest = closest_utterance(evidence.quote, transcript, index)
         hint = f"; the closest utterance is {closest}" if closest is not None else "; no utterance is close"
         problems.append(
             QuoteProblem(
@@ -410,18 +499,15 @@ def check_evidence(path: str, evidence: Evidence, transcript: Transcript) -> lis
             )
         )
         return problems
-    # Prefer the stated utterance, then one by the attributed speaker.
-    by_speaker = [i for i in found if transcript.utterances[i].role is evidence.speaker]
-    index = found[0] if stated in found else (by_speaker or found)[0]
-    if stated is not None and stated != index:
+    if stated is not None and stated != at:
         problems.append(
             QuoteProblem(
                 path.removesuffix(".quote") + ".utterance_index",
                 "wrong_utterance",
-                f"is {stated} but the quote is from utterance {index}",
+                f"is {stated} but the quote is from utterance {at}",
             )
         )
-    problems.extend(_check_match(path, evidence, index, transcript.utterances[index]))
+    problems.extend(_check_match(path, evidence, at, transcript.utterances[at]))
     return problems
 
 
@@ -436,6 +522,7 @@ def check_quotes(model: BaseModel, transcript: Transcript, path: str | None = No
     if path is None:
         path = "alliance" if type(model).__name__ == "Alliance" else ""
     problems: list[QuoteProblem] = []
+    index = TranscriptIndex.of(transcript)
     for location, evidence in instances_in(model, Evidence, path):
-        problems.extend(check_evidence(f"{location}.quote", evidence, transcript))
+        problems.extend(check_evidence(f"{location}.quote", evidence, transcript, index))
     return problems
