@@ -30,6 +30,7 @@ from alliance_notes.fillable.text import (
     match_choice,
     normalize,
     render_boxes,
+    strip_blank_lines,
     suggest_choice,
     take_escaped,
     unescape_text,
@@ -71,11 +72,7 @@ def read_text(
     reading: Reading, first: str, rest: Sequence[Line], column: int, *, location: str, line: int
 ) -> str | None:
     """Free text: the first line, then continuation lines less their indentation."""
-    lines = [first.strip(), *(dedent(extra.text, column).rstrip() for extra in rest)]
-    while lines and not lines[0]:
-        lines.pop(0)
-    while lines and not lines[-1]:
-        lines.pop()
+    lines = strip_blank_lines([first.strip(), *(dedent(extra.text, column).rstrip() for extra in rest)])
     if not lines:
         return None
     value = "\n".join(lines)

@@ -56,6 +56,7 @@ from alliance_notes.fillable.reader import (
 from alliance_notes.fillable.text import (
     EscapeError,
     normalize,
+    strip_blank_lines,
     take_escaped,
     unescape_text,
 )
@@ -454,9 +455,9 @@ def _validate(
     try:
         note = model.model_validate(data)
     except ValidationError as error:
-        reported = [problem.location for problem in problems]
+        reported = {problem.location for problem in problems if problem.location}
         for problem in problems_from(error):
-            if any(_within(problem.location, location) for location in reported if location):
+            if any(place in reported for place in _enclosing(problem.location)):
                 continue
             problems.append(
                 Problem(problem.location, problem.message, problem.code, reading.line_of(problem.location))
@@ -479,8 +480,10 @@ def _validate(
     return note
 
 
-def _within(location: str, reported: str) -> bool:
-    return location == reported or location.startswith((reported + ".", reported + "["))
+def _enclosing(location: str) -> list[str]:
+    """``a.b[0].c`` and every location that holds it: ``a``, ``a.b``, ``a.b[0]``."""
+    cuts = [at for at, character in enumerate(location) if character in ".["]
+    return [location[:at] for at in cuts if at] + [location]
 
 
 # -- host sections -----------------------------------------------------------------------------------
@@ -505,11 +508,7 @@ def host_text(lines: Sequence[str], prompt: str) -> tuple[str | None, str | None
             if is_prompt_line(text, prompt):
                 del body[index]
             break
-    body = [text.rstrip() for text in body]
-    while body and not body[0]:
-        body.pop(0)
-    while body and not body[-1]:
-        body.pop()
+    body = strip_blank_lines([text.rstrip() for text in body])
     if not body:
         return None, None
     value = "\n".join(body)

@@ -186,3 +186,13 @@ def is_box_line(text: str) -> bool:
 def render_boxes(options: Sequence[tuple[str, bool]], separator: str = " · ") -> str:
     """``[x] first · [ ] second`` for ``(label, ticked)`` pairs."""
     return separator.join(f"[{'x' if ticked else ' '}] {label}" for label, ticked in options)
+
+
+def strip_blank_lines(lines: list[str]) -> list[str]:
+    """``lines`` without the blank ones at the start and end (in one pass each way)."""
+    start, end = 0, len(lines)
+    while start < end and not lines[start]:
+        start += 1
+    while end > start and not lines[end - 1]:
+        end -= 1
+    return lines[start:end]
