@@ -141,3 +141,30 @@ def test_a_closed_pipe_never_turns_a_failure_into_success(tmp_path: Path) -> Non
         os.close(write_end)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 5000 + "]" * 5000, "is nested too deeply"),
+        ('{"utterances": [{"speaker": "a", "text": "hi", "start": 1, "start": 2}]}', "gives a key twice"),
+        ('{"utterances": [{"speaker": "a", "text": "hi", "start": ' + "1" * 5000 + "}]}", "number too long"),
+    ],
+    ids=["5000-levels", "key-twice", "5000-digits"],
+)
+def test_a_json_transcript_python_cannot_read_is_exit_2(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "session.json"
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("extract", "--transcript-format", "json", str(path))
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "internal error" not in result.stderr
+
+
+def test_the_transcript_readers_type_hints_resolve() -> None:
+    import typing
+
+    from alliance_notes import load_transcript
+    from alliance_notes.transcripts import read_transcript
+
+    assert "speakers" in typing.get_type_hints(load_transcript)
+    assert "speakers" in typing.get_type_hints(read_transcript)

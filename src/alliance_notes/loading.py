@@ -30,18 +30,24 @@ def decode_note_text(raw: bytes, source: str | None = None) -> str:
         raise NoteValidationError([problem], source) from None
 
 
-class _DuplicateKeyError(ValueError):
+class DuplicateKeyError(ValueError):
+    """A JSON object gives one key twice (JSON would silently keep the last value)."""
+
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """An object's keys, refused when one is given twice (JSON would keep the last)."""
+def reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``'s ``object_pairs_hook``: an object's keys, refused when one is given
+    twice (JSON would keep the last).
+
+    :raises DuplicateKeyError: naming the key (for the caller to name only if it is safe).
+    """
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _DuplicateKeyError(key)
+            raise DuplicateKeyError(key)
         result[key] = value
     return result
 
@@ -59,7 +65,7 @@ def parse_json(text: str | bytes, source: str | None = None) -> Any:
     if not text.strip():
         raise NoteValidationError([Problem("", "is empty; expected a JSON note", "empty")], source)
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        return json.loads(text, object_pairs_hook=reject_duplicate_keys)
     except json.JSONDecodeError as error:
         # JSONDecodeError's own message is generic ("Expecting ',' delimiter") and never
         # quotes the document, so it is safe to pass on.
@@ -67,7 +73,7 @@ def parse_json(text: str | bytes, source: str | None = None) -> Any:
             [Problem("", f"is not valid JSON: {error.msg} at column {error.colno}", "json", error.lineno)],
             source,
         ) from None
-    except _DuplicateKeyError as error:
+    except DuplicateKeyError as error:
         key = f"the key '{error.key}'" if error.key in known_field_names() else "a key"
         message = f"gives {key} twice in one object; only one value can be kept, so say it once"
         raise NoteValidationError([Problem("", message, "duplicate_key")], source) from None

@@ -23,6 +23,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from alliance_notes.loading import DuplicateKeyError, reject_duplicate_keys
 from alliance_notes.transcripts.limits import MAX_UTTERANCES, too_many_utterances
 from alliance_notes.transcripts.problems import TranscriptProblem
 from alliance_notes.transcripts.raw import RawTurn, collapse, parse_clock
@@ -100,10 +101,20 @@ def _turn(item: Any, where: str, problems: list[TranscriptProblem]) -> RawTurn |
 def read_json(text: str) -> tuple[list[RawTurn], list[TranscriptProblem]]:
     """The turns of a JSON transcript in any of the shapes above."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=reject_duplicate_keys)
     except json.JSONDecodeError as error:
         # The decoder's message is generic ("Expecting ',' delimiter") and never quotes the file.
         return [], [TranscriptProblem(f"line {error.lineno}", f"is not valid JSON: {error.msg}", "json")]
+    except DuplicateKeyError:
+        message = "gives a key twice in one object; only one value can be kept, so say it once"
+        return [], [TranscriptProblem("", message, "duplicate_key")]
+    except RecursionError:
+        message = "is nested too deeply (objects and lists inside each other more than about 1,000 levels)"
+        return [], [TranscriptProblem("", message, "too_deep")]
+    except ValueError:  # Python's limit on the digits of an integer
+        return [], [
+            TranscriptProblem("", "has a number too long to read (more than 4,300 digits)", "number_too_long")
+        ]
     key = ""
     items: Any = data
     if isinstance(data, Mapping):

@@ -35,7 +35,7 @@ from alliance_notes.transcripts.raw import RawTurn
 from alliance_notes.vocabulary import Speaker
 
 #: A speaker map as a caller gives it: label → role (a Speaker or its name or an alias).
-SpeakerMap = Mapping[str, "Speaker | str"]
+SpeakerMap = Mapping[str, Speaker | str]
 
 _ROLE_ALIASES: dict[str, Speaker] = {
     "clinician": Speaker.CLINICIAN,
