@@ -96,3 +96,17 @@ def test_every_readme_example_runs_as_written(tmp_path: Path, monkeypatch: pytes
             result = run_command_line(text, tmp_path)
             assert result.returncode == 0, f"{text}\n{result.stderr}"
             assert "Traceback" not in result.stderr
+
+
+def test_a_plugin_authors_property_test_passes_with_hypothesis_defaults() -> None:
+    """The README's ``@given(notes())`` as a plugin author runs it: Hypothesis's own default
+    settings, health checks on (too_slow among them), not this project's profile."""
+    host = create_host()
+
+    @settings(settings.get_profile("default"))
+    @given(notes())
+    def shows_every_value(note: object) -> None:
+        output = host.render(note, "text", audience="review")  # type: ignore[arg-type]
+        assert missing_values(note, output, audience="review") == []  # type: ignore[arg-type]
+
+    shows_every_value()
