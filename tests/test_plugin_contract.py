@@ -34,6 +34,7 @@ from alliance_notes.plugin_api import CheckFinding, OutputFormat, RenderRequest,
 from alliance_notes.suggestions import SuggestionWarning
 from alliance_notes.transcript import Transcript, Utterance
 from alliance_notes.vocabulary import Speaker
+from plugin_support import format_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUP = "alliance_notes"
@@ -70,24 +71,6 @@ def plugin_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def write_module(directory: Path, name: str, source: str) -> None:
     (directory / f"{name}.py").write_text(textwrap.dedent(source), encoding="utf-8")
-
-
-def format_plugin(name: str, render: Any = None) -> SimpleNamespace:
-    """A plugin object that registers one format."""
-
-    @hookimpl
-    def alliance_register_formats(register: Any) -> None:
-        register(
-            OutputFormat(
-                name=name,
-                title=name.title(),
-                media_type="text/plain",
-                extension=".txt",
-                render=render or (lambda request: request.note.kind),
-            )
-        )
-
-    return SimpleNamespace(alliance_register_formats=alliance_register_formats)
 
 
 def finding(check: str) -> CheckFinding:

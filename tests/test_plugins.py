@@ -18,6 +18,7 @@ from alliance_notes.loading import note_from_data
 from alliance_notes.note import HostSection, ProgressNote
 from alliance_notes.plugin_api import CheckFinding, OutputFormat, RenderRequest, hookimpl
 from alliance_notes.testing import missing_values, notes
+from plugin_support import format_plugin
 
 GROUP = "alliance_notes"
 NOTE = {
@@ -26,25 +27,6 @@ NOTE = {
     "authorship": {"written_by": "clinician"},
     "subjective": "Private words 7781.",
 }
-
-
-def format_plugin(name: str, render: Any = None, **fields: Any) -> SimpleNamespace:
-    """A plugin object that registers one format."""
-
-    @hookimpl
-    def alliance_register_formats(register: Any) -> None:
-        register(
-            OutputFormat(
-                name=name,
-                title=name.title(),
-                media_type="text/plain",
-                extension=".txt",
-                render=render or (lambda request: request.note.kind),
-                **fields,
-            )
-        )
-
-    return SimpleNamespace(alliance_register_formats=alliance_register_formats)
 
 
 def entry_point(name: str, value: str) -> importlib.metadata.EntryPoint:

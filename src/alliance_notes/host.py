@@ -270,20 +270,18 @@ class Host:
         return f"{'built-in ' if builtin else ''}plugin '{plugin}'"
 
     def _clash(self, plugin: str, staged: _Registrations) -> str | None:
-        for name in staged.kinds:
-            if name in self.kinds:
-                taken = self.kinds[name].plugin
-                return (
-                    f"note kind '{name}' is already registered by {self._owner(taken)}; "
-                    f"plugins '{taken}' and '{plugin}' both register it"
-                )
-        for name in staged.formats:
-            if name in self.formats:
-                taken = self.formats[name].plugin
-                return (
-                    f"format '{name}' is already registered by {self._owner(taken)}; "
-                    f"plugins '{taken}' and '{plugin}' both register it"
-                )
+        registered: tuple[tuple[str, Iterable[str], Mapping[str, Any]], ...] = (
+            ("note kind", staged.kinds, self.kinds),
+            ("format", staged.formats, self.formats),
+        )
+        for what, names, taken_by in registered:
+            for name in names:
+                if name in taken_by:
+                    taken = taken_by[name].plugin
+                    return (
+                        f"{what} '{name}' is already registered by {self._owner(taken)}; "
+                        f"plugins '{taken}' and '{plugin}' both register it"
+                    )
         return None
 
     def _take(self, status: PluginStatus, staged: _Registrations) -> None:
