@@ -78,3 +78,16 @@ def test_consent_and_choice_are_commoner_in_high_quality_mi(labelled: list[Label
     high = autonomy_rate(item.transcript for item in whole if item.quality == "high")
     low = autonomy_rate(item.transcript for item in whole if item.quality == "low")
     assert high[0] / high[1] > low[0] / low[1]
+
+
+def test_the_wilson_interval_matches_published_values() -> None:
+    """Brown, Cai & DasGupta (2001): 0 of 10 gives 0–27.8%; 10 of 10 gives 72.2–100%."""
+    from alliance_notes_plugins.extractor_evaluation import wilson_interval
+
+    low, high = wilson_interval(0, 10) or (None, None)
+    assert low == 0.0 and high is not None and round(high, 4) == 0.2775
+    low, high = wilson_interval(10, 10) or (None, None)
+    assert low is not None and round(low, 4) == 0.7225 and high == 1.0
+    low, high = wilson_interval(5, 10) or (None, None)
+    assert low is not None and high is not None and round(low, 4) == 0.2366 and round(high, 4) == 0.7634
+    assert wilson_interval(0, 0) is None

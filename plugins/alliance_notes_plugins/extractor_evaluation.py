@@ -164,3 +164,16 @@ def autonomy_rate(
             if kind in ("consent_check", "choice_offered")
         )
     return findings, turns
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The Wilson score interval (95% by default) for a proportion of ``successes`` in
+    ``trials``: honest with small counts, where the normal approximation is not
+    (Wilson 1927; Brown, Cai & DasGupta, *Statistical Science* 16(2), 2001)."""
+    if trials == 0:
+        return None
+    share = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (share + z * z / (2 * trials)) / denominator
+    half = z * ((share * (1 - share) / trials + z * z / (4 * trials * trials)) ** 0.5) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
