@@ -188,3 +188,117 @@ def test_the_extractor_is_an_installed_plugin(session: Transcript) -> None:
         "alliance_suggest_alliance", " ".join(next(s for s in host.plugins if s.name == "extractor").hooks)
     )
     assert host.suggest(session).ruptures
+
+
+# -- the false positives seen on corpora the rules were not tuned on (issue 13) ------------------
+
+
+def _rules_on(*turns: tuple[str, str]) -> list[str]:
+    from alliance_notes.transcript import Transcript, Utterance
+    from alliance_notes_plugins.extractor import default_extractor
+
+    transcript = Transcript(
+        utterances=[
+            Utterance(speaker=role, role=role, text=text, start=float(index))
+            for index, (role, text) in enumerate(turns)
+        ]
+    )
+    return [detection.rule.id for detection in default_extractor().detect(transcript)]
+
+
+@pytest.mark.parametrize(
+    ("turns", "not_found"),
+    [
+        (
+            [
+                ("clinician", "How was work this week?"),
+                ("client", "Long. I lift two boxes and I'm done for the day."),
+            ],
+            "rupture.confrontation.demands_of_therapist",
+        ),
+        (
+            [("clinician", "How are you doing?"), ("client", "I'm done with chemo, finally!")],
+            "rupture.confrontation.demands_of_therapist",
+        ),
+        (
+            [
+                ("client", "I feel so stuck."),
+                ("clinician", "Your feelings are valid, but I would advise you to call her."),
+            ],
+            "trust.validates",
+        ),
+        (
+            [
+                ("client", "I can't sleep."),
+                ("clinician", "That's understandable but maybe you could try a routine."),
+            ],
+            "trust.validates",
+        ),
+        (
+            [("client", "I might smoke again."), ("clinician", "Well, you can choose to never start again.")],
+            "autonomy.offers_choice",
+        ),
+        (
+            [("other_participant", "Sorry, I need to find my glasses."), ("clinician", "Take your time.")],
+            "autonomy.client_sets_pace",
+        ),
+        (
+            [
+                ("client", "I have surgery soon."),
+                ("clinician", "Have you discussed surgery with anyone before?"),
+            ],
+            "trust.recalls_earlier_content",
+        ),
+    ],
+    ids=[
+        "done-for-the-day",
+        "done-with-chemo",
+        "valid-but-advice",
+        "understandable-but",
+        "choose-to-never",
+        "take-your-time-to-a-relative",
+        "discussed-with-anyone",
+    ],
+)
+def test_words_that_only_look_like_a_finding_are_not_one(
+    turns: list[tuple[str, str]], not_found: str
+) -> None:
+    assert not_found not in _rules_on(*turns)
+
+
+@pytest.mark.parametrize(
+    ("turns", "found"),
+    [
+        (
+            [("clinician", "Let's try the worksheet."), ("client", "I'm done.")],
+            "rupture.confrontation.demands_of_therapist",
+        ),
+        (
+            [("clinician", "Let's try the worksheet."), ("client", "Honestly, I'm done with this.")],
+            "rupture.confrontation.demands_of_therapist",
+        ),
+        (
+            [("client", "I can't sleep."), ("clinician", "That's completely understandable.")],
+            "trust.validates",
+        ),
+        (
+            [("client", "I don't know."), ("clinician", "You can choose which one we start with.")],
+            "autonomy.offers_choice",
+        ),
+        ([("client", "Sorry, this is hard."), ("clinician", "Take your time.")], "autonomy.client_sets_pace"),
+        (
+            [("client", "Hi."), ("clinician", "Last week you mentioned your sister's wedding.")],
+            "trust.recalls_earlier_content",
+        ),
+    ],
+    ids=[
+        "done",
+        "done-with-this",
+        "understandable",
+        "choose-which",
+        "take-your-time",
+        "last-week-you-mentioned",
+    ],
+)
+def test_the_same_rules_still_find_the_real_thing(turns: list[tuple[str, str]], found: str) -> None:
+    assert found in _rules_on(*turns)

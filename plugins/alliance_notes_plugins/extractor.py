@@ -233,6 +233,18 @@ def _sentences(text: str) -> list[str]:
     return [match.group().strip() for match in _SENTENCE.finditer(text) if match.group().strip()]
 
 
+#: A clinician's reply to someone else in the room is taken as said to them up to this length.
+_SHORT_REPLY_WORDS = 12
+
+
+def _answers_someone_else(transcript: Transcript, index: int) -> bool:
+    """True for a short clinician turn right after another participant spoke (a family
+    member, an interpreter): "Take your time" said to them is not about the client's pace."""
+    if index == 0 or transcript.utterances[index - 1].role.value != "other_participant":
+        return False
+    return len(transcript.utterances[index].text.split()) <= _SHORT_REPLY_WORDS
+
+
 def _evidence(transcript: Transcript, index: int, quote: str) -> dict[str, Any]:
     turn = transcript.utterances[index]
     evidence: dict[str, Any] = {"quote": quote, "speaker": turn.role.value, "utterance_index": index}
@@ -275,7 +287,7 @@ class RuleExtractor:
         for index, turn in enumerate(transcript.utterances):
             role = "client" if turn.role.value in _CLIENT_ROLES else turn.role.value
             rules = self._by_role.get(role, ())
-            if not rules:
+            if not rules or (role == "clinician" and _answers_someone_else(transcript, index)):
                 continue
             text = _normalised(turn.text)
             sentences = [(_normalised(sentence), sentence) for sentence in _sentences(turn.text)]
