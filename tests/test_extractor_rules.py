@@ -302,3 +302,19 @@ def test_words_that_only_look_like_a_finding_are_not_one(
 )
 def test_the_same_rules_still_find_the_real_thing(turns: list[tuple[str, str]], found: str) -> None:
     assert found in _rules_on(*turns)
+
+
+def test_a_boundary_the_client_raised_first_is_the_clients() -> None:
+    """In the example session the client asks to run over and the clinician holds the end:
+    the client raised it."""
+    from alliance_notes import load_transcript
+    from alliance_notes.examples import examples_dir
+    from alliance_notes_plugins.extractor import default_extractor
+
+    alliance = default_extractor().suggest(load_transcript(examples_dir() / "soap_transcript.txt"))
+    assert alliance is not None
+    (event,) = alliance.boundaries.events
+    assert event.initiated_by.value == "client"
+    assert [quote.speaker.value for quote in event.evidence] == ["client", "clinician"]
+    held = [("client", "Thanks, see you then."), ("clinician", "We need to stop here for today.")]
+    assert "boundary.ends_on_time" in _rules_on(*held)

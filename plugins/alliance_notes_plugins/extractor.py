@@ -91,6 +91,9 @@ class Rule:
     area: str | None = None
     after: str | None = None
     text: str | None = None
+    #: For a boundary: the client's words that raise it first (asking to run over, for the
+    #: clinician's number), so the event is the client's when they come just before.
+    client_raises: re.Pattern[str] | None = None
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Rule:
@@ -119,6 +122,7 @@ class Rule:
                 area=data.get("area"),
                 after=data.get("after"),
                 text=data.get("text"),
+                client_raises=_compile(data.get("client_raises", [])),
             )
         except (KeyError, TypeError, re.error) as error:
             raise ValueError(f"invalid rule {data.get('id')!r}: {error}") from None
@@ -420,6 +424,24 @@ class RuleExtractor:
                 evidence.append(_evidence(transcript, reply, sentences[0]))
         return evidence
 
+    def _raised_by_client(self, transcript: Transcript, detection: Detection) -> dict[str, Any] | None:
+        """The client's words that first raised the boundary the clinician holds at
+        ``detection``: a client turn just before it (within two utterances) asking for what
+        the boundary limits; ``None`` when the clinician raised it."""
+        pattern = detection.rule.client_raises
+        if pattern is None:
+            return None
+        for earlier in range(detection.index - 1, max(detection.index - 3, -1), -1):
+            turn = transcript.utterances[earlier]
+            if turn.role.value not in _CLIENT_ROLES:
+                continue
+            sentence = next(
+                (said for said in _sentences(turn.text) if pattern.search(_normalised(said))), None
+            )
+            if sentence is not None:
+                return _evidence(transcript, earlier, sentence)
+        return None
+
     def _topic(self, quote: str) -> str:
         for pattern in self.lexicon.topics:
             match = pattern.search(quote)
@@ -512,12 +534,13 @@ class RuleExtractor:
             elif kind == "pace":
                 pace.append(detection)
             elif kind == "boundary":
+                raised = self._raised_by_client(transcript, detection)
                 boundaries.setdefault("events", []).append(
                     {
                         "area": rule.area or "other",
-                        "initiated_by": "clinician",
+                        "initiated_by": "client" if raised is not None else "clinician",
                         "description": rule.text,
-                        "evidence": single,
+                        "evidence": single if raised is None else [raised, *single],
                         **self._suggested(rule),
                     }
                 )
