@@ -318,3 +318,52 @@ def test_a_boundary_the_client_raised_first_is_the_clients() -> None:
     assert [quote.speaker.value for quote in event.evidence] == ["client", "clinician"]
     held = [("client", "Thanks, see you then."), ("clinician", "We need to stop here for today.")]
     assert "boundary.ends_on_time" in _rules_on(*held)
+
+
+def _repair_outcome(*turns: tuple[str, str]) -> str | None:
+    from alliance_notes.transcript import Transcript, Utterance
+    from alliance_notes_plugins.extractor import default_extractor
+
+    transcript = Transcript(
+        utterances=[
+            Utterance(speaker=role, role=role, text=text, start=float(index))
+            for index, (role, text) in enumerate(turns)
+        ]
+    )
+    alliance = default_extractor().suggest(transcript)
+    assert alliance is not None and len(alliance.repairs) == 1
+    outcome = alliance.repairs[0].outcome
+    return None if outcome is None else outcome.value
+
+
+_RUPTURE = [
+    ("clinician", "Can you tell me what you remember right before the fall?"),
+    ("client", "I don't know."),
+    ("clinician", "Take a moment."),
+    ("client", "It's fine, whatever you think."),
+    (
+        "clinician",
+        "I notice I jumped straight into the details without asking you first, "
+        "and I think that was too fast.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("response", "outcome"),
+    [
+        ("Thanks for asking. It felt like you had already decided what we'd do.", "resolved"),
+        ("Okay.", "partly_resolved"),
+        ("No. You still don't get it.", "unresolved"),
+        ("Hmm.", None),
+    ],
+    ids=["thanks-and-re-engages", "agrees-only", "renewed-disagreement", "unclear"],
+)
+def test_a_repairs_outcome_comes_from_the_clients_response_or_is_left_unassessed(
+    response: str, outcome: str | None
+) -> None:
+    assert _repair_outcome(*_RUPTURE, ("client", response)) == outcome
+
+
+def test_a_repair_with_no_response_leaves_its_outcome_unassessed() -> None:
+    assert _repair_outcome(*_RUPTURE) is None

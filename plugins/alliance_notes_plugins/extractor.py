@@ -140,6 +140,8 @@ class Lexicon:
     repair_window: int
     responses: Mapping[str, re.Pattern[str] | None]
     topics: tuple[re.Pattern[str], ...] = ()
+    #: How a client's response after a repair reads: ``disagrees`` and ``thanks`` patterns.
+    repair_responses: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -180,6 +182,11 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> Lexicon:
             for answer in ("agreed_first", "deferred", "declined", "agreed")
         },
         topics=(re.compile(_TOPIC, re.IGNORECASE),),
+        repair_responses={
+            kind: tuple(re.compile(pattern) for pattern in patterns)
+            for kind, patterns in rupture.get("repair_responses", {}).items()
+            if kind != "comment"
+        },
     )
 
 
@@ -204,7 +211,8 @@ class RuptureSuggestion:
     type: str
     markers: list[Detection]
     repair: list[Detection] = field(default_factory=list)
-    outcome: str = "unresolved"
+    #: Suggested only from the client's response; ``None``: not assessed.
+    outcome: str | None = None
 
     @property
     def first(self) -> int:
@@ -236,6 +244,9 @@ class Suggestions:
 def _sentences(text: str) -> list[str]:
     return [match.group().strip() for match in _SENTENCE.finditer(text) if match.group().strip()]
 
+
+#: A client turn of this many words after a repair is taken as re-engaging.
+_ENGAGED_WORDS = 6
 
 #: A clinician's reply to someone else in the room is taken as said to them up to this length.
 _SHORT_REPLY_WORDS = 12
@@ -331,6 +342,25 @@ class RuleExtractor:
                 return "agreed" if answer == "agreed_first" else answer
         return None
 
+    def _outcome(self, responses: Sequence[str]) -> str | None:
+        """A repair's outcome as the client's responses to its strategies suggest it: a
+        last response in renewed disagreement is unresolved; thanks or agreement and
+        re-engagement (a response of six words or more) resolved, either alone partly
+        resolved; anything else, and no response, is left not assessed (``None``)."""
+        texts = [_normalised(response) for response in responses]
+        patterns = self.lexicon.repair_responses
+
+        def says(kind: str, text: str) -> bool:
+            return any(pattern.search(text) for pattern in patterns.get(kind, ()))
+
+        if not texts or says("disagrees", texts[-1]):
+            return "unresolved" if texts else None
+        thanks = any(says("thanks", text) for text in texts)
+        engaged = any(len(text.split()) >= _ENGAGED_WORDS and not says("disagrees", text) for text in texts)
+        if thanks and engaged:
+            return "resolved"
+        return "partly_resolved" if thanks or engaged else None
+
     def _ruptures(self, markers: list[Detection]) -> list[RuptureSuggestion]:
         ruptures: list[RuptureSuggestion] = []
         for kind in ("withdrawal", "confrontation"):
@@ -364,9 +394,11 @@ class RuleExtractor:
                 position += 1
             if not rupture.repair:
                 continue
-            reply = self._reply(transcript, rupture.repair[-1].index)
-            engaged = reply is not None and len(transcript.utterances[reply].text.split()) >= 6
-            rupture.outcome = "partly_resolved" if engaged else "unresolved"
+            replies = [self._reply(transcript, strategy.index) for strategy in rupture.repair]
+            responses = [
+                transcript.utterances[reply].text for reply in dict.fromkeys(replies) if reply is not None
+            ]
+            rupture.outcome = self._outcome(responses)
 
     def combine(self, transcript: Transcript) -> Suggestions:
         """Detections combined into what the extractor suggests: ruptures need enough
@@ -485,7 +517,7 @@ class RuleExtractor:
         return {
             "rupture": f"r{number}",
             "strategies": strategies,
-            "outcome": rupture.outcome,
+            **({} if rupture.outcome is None else {"outcome": rupture.outcome}),
             "description": "Resolution strategies in the clinician's speech after the rupture: "
             + ", ".join(strategy.replace("_", " ") for strategy in strategies)
             + ".",

@@ -40,7 +40,12 @@ FINDING_KINDS = (
 )
 # Extractor findings scored under another label: confidentiality is a boundary.
 _AS_LABEL = {"confidentiality": "boundary"}
-_ROLES = {"therapist": "clinician", "clinician": "clinician", "client": "client"}
+_ROLES = {
+    "therapist": "clinician",
+    "clinician": "clinician",
+    "client": "client",
+    "other_participant": "other_participant",
+}
 
 
 @dataclass(frozen=True)

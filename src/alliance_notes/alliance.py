@@ -358,8 +358,9 @@ class Repair(Observation):
     strategies: Annotated[list[ResolutionStrategy], Described("3RS strategies", form_label="Strategies")] = (
         Field(default_factory=list, description="3RS resolution strategies used.")
     )
-    outcome: Annotated[RepairOutcome, Described("Outcome")] = Field(
-        description="How far the rupture was resolved."
+    outcome: Annotated[RepairOutcome | None, Described("Outcome")] = Field(
+        default=None,
+        description="How far the rupture was resolved; leave out if that was not assessed.",
     )
     client_response: Annotated[Text | None, Described("Client's response")] = Field(
         default=None, description="How the client responded."

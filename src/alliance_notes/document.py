@@ -285,7 +285,8 @@ def _repair(repair: Repair, label: str) -> Item:
         children.append(Item(label_of(Repair, "strategies"), _labels(repair.strategies)))
     if repair.client_response is not None:
         children.append(Item(label_of(Repair, "client_response"), repair.client_response))
-    heading = f"{label} of rupture {repair.rupture} ({repair.outcome.label})"
+    outcome = "outcome not assessed" if repair.outcome is None else repair.outcome.label
+    heading = f"{label} of rupture {repair.rupture} ({outcome})"
     return _item(repair, heading, repair.description, children)
 
 

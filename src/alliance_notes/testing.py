@@ -295,7 +295,7 @@ def _repairs(rupture_count: int) -> st.SearchStrategy[list[Repair]]:
             Repair,
             rupture=st.sampled_from(_rupture_ids(rupture_count)),
             strategies=_distinct(ResolutionStrategy),
-            outcome=_choices(RepairOutcome),
+            outcome=_optional(_choices(RepairOutcome)),
             description=_optional(texts()),
             client_response=_optional(texts()),
         )

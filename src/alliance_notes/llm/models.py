@@ -176,7 +176,10 @@ class LlmRepair(BaseModel):
 
     rupture: str = Field(description="The id of the rupture repaired.")
     strategies: list[ResolutionStrategy] = Field(description="3RS resolution strategies used.")
-    outcome: RepairOutcome
+    outcome: RepairOutcome | None = Field(
+        description="How far the rupture was resolved, judged from the client's response; "
+        "null if it cannot be told."
+    )
     description: str | None = Field(
         description="What the clinician did, briefly; null if evident from quotes."
     )
