@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,11 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile("alliance")
+
+# Tests never reach a language model: a developer's own configuration of the model-backed
+# extractor (ALLIANCE_NOTES_LLM_MODEL …) would make the default host call out.
+for _name in [name for name in os.environ if name.startswith("ALLIANCE_NOTES_LLM_")]:
+    del os.environ[_name]
 
 
 @pytest.fixture(scope="session")

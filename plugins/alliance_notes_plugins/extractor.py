@@ -245,6 +245,11 @@ def _sentences(text: str) -> list[str]:
     return [match.group().strip() for match in _SENTENCE.finditer(text) if match.group().strip()]
 
 
+def normalised_lines(text: str) -> str:
+    """A turn as the sentence rules search it: each sentence normalised, one per line."""
+    return "\n".join(_normalised(sentence) for sentence in _sentences(text))
+
+
 #: A client turn of this many words after a repair is taken as re-engaging.
 _ENGAGED_WORDS = 6
 
@@ -307,7 +312,7 @@ class RuleExtractor:
             text = _normalised(turn.text)
             sentences = [(_normalised(sentence), sentence) for sentence in _sentences(turn.text)]
             # One search over all the sentences (one per line) rules most turns out at once.
-            lines = "\n".join(norm for norm, _ in sentences)
+            lines = normalised_lines(turn.text)
             for rule in rules:
                 quote = None
                 if rule.utterance is not None and rule.utterance.search(text):
