@@ -367,3 +367,18 @@ def test_a_repairs_outcome_comes_from_the_clients_response_or_is_left_unassessed
 
 def test_a_repair_with_no_response_leaves_its_outcome_unassessed() -> None:
     assert _repair_outcome(*_RUPTURE) is None
+
+
+def test_each_finding_says_what_was_seen_not_a_stock_sentence() -> None:
+    """Four validations in the example session read as four different findings."""
+    from alliance_notes import load_transcript
+    from alliance_notes.examples import examples_dir
+    from alliance_notes_plugins.extractor import default_extractor
+
+    alliance = default_extractor().suggest(load_transcript(examples_dir() / "soap_transcript.txt"))
+    assert alliance is not None
+    texts = [finding.text for finding in alliance.trust.built_by]
+    assert len(texts) >= 4 and len(set(texts)) == len(texts)
+    for finding in alliance.trust.built_by:
+        said = " ".join(finding.evidence[0].quote.split())
+        assert said[:40] in finding.text  # the words that showed it

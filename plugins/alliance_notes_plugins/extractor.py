@@ -250,6 +250,21 @@ def normalised_lines(text: str) -> str:
     return "\n".join(_normalised(sentence) for sentence in _sentences(text))
 
 
+#: The most characters of the clinician's words a finding's text repeats.
+_SEEN_CHARACTERS = 100
+
+
+def _seen(rule: Rule, quote: str) -> str:
+    """What was seen in this exchange: the rule's action and the words that showed it, so
+    two findings of one rule read differently ("Validated the client's experience: “That
+    makes sense after the week you had”"), never one stock sentence."""
+    action = (rule.text or rule.finding.replace("_", " ").capitalize()).split(";")[0].rstrip(". ")
+    words = " ".join(quote.split())
+    if len(words) > _SEEN_CHARACTERS:
+        words = words[:_SEEN_CHARACTERS].rsplit(" ", 1)[0] + " …"
+    return f"{action}: “{words}”"
+
+
 #: A client turn of this many words after a repair is taken as re-engaging.
 _ENGAGED_WORDS = 6
 
@@ -545,7 +560,9 @@ class RuleExtractor:
             single = [_evidence(transcript, detection.index, detection.quote)]
             if kind in ("validation", "remembers"):
                 evidence = self._with_reply(transcript, detection) if kind == "remembers" else single
-                trust.append({"text": rule.text, "evidence": evidence, **self._suggested(rule)})
+                trust.append(
+                    {"text": _seen(rule, detection.quote), "evidence": evidence, **self._suggested(rule)}
+                )
             elif kind == "consent_check":
                 answer, reply = suggestions.responses[detection.index]
                 evidence = [
@@ -563,7 +580,7 @@ class RuleExtractor:
             elif kind == "choice_offered":
                 autonomy.setdefault("choices_offered", []).append(
                     {
-                        "text": rule.text,
+                        "text": _seen(rule, detection.quote),
                         "evidence": self._with_reply(transcript, detection),
                         **self._suggested(rule),
                     }
@@ -576,14 +593,14 @@ class RuleExtractor:
                     {
                         "area": rule.area or "other",
                         "initiated_by": "client" if raised is not None else "clinician",
-                        "description": rule.text,
+                        "description": _seen(rule, detection.quote),
                         "evidence": single if raised is None else [raised, *single],
                         **self._suggested(rule),
                     }
                 )
             elif kind == "confidentiality":
                 boundaries.setdefault("confidentiality", []).append(
-                    {"text": rule.text, "evidence": single, **self._suggested(rule)}
+                    {"text": _seen(rule, detection.quote), "evidence": single, **self._suggested(rule)}
                 )
             elif kind == "feedback_request":
                 evidence = self._with_reply(transcript, detection)
@@ -597,7 +614,7 @@ class RuleExtractor:
                 )
         if pace:
             autonomy["pace"] = {
-                "text": pace[0].rule.text,
+                "text": _seen(pace[0].rule, pace[0].quote),
                 "evidence": [_evidence(transcript, d.index, d.quote) for d in pace[:3]],
                 **self._suggested(pace[0].rule),
             }
