@@ -382,3 +382,33 @@ def test_each_finding_says_what_was_seen_not_a_stock_sentence() -> None:
     for finding in alliance.trust.built_by:
         said = " ".join(finding.evidence[0].quote.split())
         assert said[:40] in finding.text  # the words that showed it
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("I think so.", "agreed"),
+        ("I suppose so.", "agreed"),
+        ("Let's do it.", "agreed"),
+        ("Sure, go ahead.", "agreed"),
+        ("Mm, not today.", "declined"),
+        ("I'd prefer not to.", "declined"),
+        ("I'm not ready.", "declined"),
+        ("Maybe later.", "deferred"),
+    ],
+)
+def test_common_short_answers_to_a_consent_question_keep_the_consent_check(reply: str, answer: str) -> None:
+    from alliance_notes.transcript import Transcript, Utterance
+    from alliance_notes_plugins.extractor import default_extractor
+
+    turns = [("clinician", "Would it be okay if we talked about your father today?"), ("client", reply)]
+    transcript = Transcript(
+        utterances=[
+            Utterance(speaker=role, role=role, text=text, start=float(index))
+            for index, (role, text) in enumerate(turns)
+        ]
+    )
+    alliance = default_extractor().suggest(transcript)
+    assert alliance is not None
+    (check,) = alliance.autonomy_and_consent.consent_checks
+    assert check.response.value == answer
