@@ -17,6 +17,7 @@ clinician turn should be higher in the high-quality than in the low-quality MI d
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from alliance_notes_plugins.extractor_evaluation import (
@@ -120,6 +121,14 @@ def main() -> None:
         sealed_report(
             "SEALED: written blind from the label definitions (scored only; never read while writing rules)",
             read_labelled(blind),
+        )
+    judged_path = ROOT / "benchmarks" / "judged" / "pair_mts_2026-12-01.json"
+    if judged_path.is_file():
+        judged = json.loads(judged_path.read_text(encoding="utf-8"))["items"]
+        right = sum(1 for item in judged if item["judged_correct"])
+        print(
+            f"\nJudged blind on PAIR and MTS-Dialog (corpora never tuned on; {judged_path.name}): "
+            f"{_with_interval(right, len(judged))} of {len(judged)} suggestions right"
         )
     if not arguments.annomi.is_file():
         print(f"\nAnnoMI sanity signal: skipped ({arguments.annomi} not found; pass --annomi)")
