@@ -54,11 +54,13 @@ def run_cli(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     real: bool = False,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``alliance-notes ARGUMENTS`` and return its exit status and output.
 
     :param stdin: what standard input holds (text, or bytes such as invalid UTF-8).
     :param real: run ``python -m alliance_notes`` in a subprocess instead.
+    :param timeout: for a real one, the seconds it may take.
     """
     data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin or b""
     if real:
@@ -70,7 +72,7 @@ def run_cli(
             capture_output=True,
             cwd=cwd,
             env=environment,
-            timeout=120,
+            timeout=timeout,
             check=False,
         )
         return subprocess.CompletedProcess(

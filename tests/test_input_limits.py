@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from alliance_notes.transcripts import (
     subtitles,
 )
 from alliance_notes.transcripts import limits as transcript_limits
+from cli_support import run_cli
 
 #: A word in every hostile input that no message may repeat.
 SECRET = "Quokka"
@@ -379,13 +379,8 @@ def test_a_form_over_the_character_limit_stops_at_once() -> None:
 
 
 def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "alliance_notes", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=LIMIT,
-        check=False,
-    )
+    """The command as a user runs it: a real process, so a hang is a real one."""
+    completed = run_cli(*arguments, real=True, timeout=LIMIT)
     assert "Traceback" not in completed.stderr
     assert SECRET.lower() not in completed.stderr.lower()
     return completed
