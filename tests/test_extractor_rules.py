@@ -239,6 +239,13 @@ def _rules_on(*turns: tuple[str, str]) -> list[str]:
             "autonomy.offers_choice",
         ),
         (
+            [
+                ("client", "I'm exhausted all the time."),
+                ("clinician", "That sounds exhausting. You should see a doctor."),
+            ],
+            "trust.validates",
+        ),
+        (
             [("other_participant", "Sorry, I need to find my glasses."), ("clinician", "Take your time.")],
             "autonomy.client_sets_pace",
         ),
@@ -256,6 +263,7 @@ def _rules_on(*turns: tuple[str, str]) -> list[str]:
         "valid-but-advice",
         "understandable-but",
         "choose-to-never",
+        "validation-then-advice",
         "take-your-time-to-a-relative",
         "discussed-with-anyone",
     ],
