@@ -420,3 +420,32 @@ def test_common_short_answers_to_a_consent_question_keep_the_consent_check(reply
     assert alliance is not None
     (check,) = alliance.autonomy_and_consent.consent_checks
     assert check.response.value == answer
+
+
+def test_a_laugh_over_painful_content_and_generalities_are_withdrawal_markers() -> None:
+    from alliance_notes.transcript import Transcript, Utterance
+    from alliance_notes_plugins.extractor import default_extractor
+
+    def ruptures(*turns: tuple[str, str]) -> list[list[str]]:
+        transcript = Transcript(
+            utterances=[
+                Utterance(speaker=role, role=role, text=text, start=float(index))
+                for index, (role, text) in enumerate(turns)
+            ]
+        )
+        alliance = default_extractor().suggest(transcript)
+        return (
+            [] if alliance is None else [[m.value for m in r.withdrawal_markers] for r in alliance.ruptures]
+        )
+
+    both = ruptures(
+        ("clinician", "What was the hardest part of the week?"),
+        ("client", "[laughs] Oh, you know, my brother was in the hospital again."),
+        ("clinician", "How was that for you?"),
+        ("client", "It is what it is."),
+    )
+    assert both == [["content_affect_split", "abstract_communication"]]
+    alone = ruptures(
+        ("clinician", "How did the visit go?"), ("client", "Well, that's life. We still had lunch.")
+    )
+    assert alone == []  # one weak marker is not a rupture
