@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, Literal
 
+from pydantic.fields import FieldInfo
+
 from alliance_notes.alliance import (
     Alliance,
 )
@@ -207,7 +209,6 @@ _NUMBERS_AS_BOXES = 10
 
 @cache
 def _shape(model: type[Observation]) -> Shape:
-    properties = model.model_json_schema()["properties"]
     slots = []
     required = set()
     for name, info in model.model_fields.items():
@@ -219,7 +220,7 @@ def _shape(model: type[Observation]) -> Shape:
         if described is not None:
             label = described.form_label or described.label
             hint = described.prompt
-        slots.append(_slot(name, label, hint, info.annotation, properties[name]))
+        slots.append(_slot(name, label, hint, info))
         if info.is_required():
             required.add(name)
     if "total" in model.model_computed_fields:
@@ -229,30 +230,68 @@ def _shape(model: type[Observation]) -> Shape:
     return Shape(model, primary, tuple(slots), label_primary=primary is not None and label_primary)
 
 
-def _slot(key: str, label: str, hint: str, annotation: Any, schema: dict[str, Any]) -> Slot:
-    """The slot for one item field of type ``annotation`` (``schema``: its JSON Schema)."""
-    choice, several = _choice_of(annotation)
+def _slot(key: str, label: str, hint: str, info: FieldInfo) -> Slot:
+    """The slot for one item field, by its type and constraints."""
+    choice, several = _choice_of(info.annotation)
     if choice is not None:
         kind: SlotKind = "choices" if several else "choice"
         return Slot(key, label, kind, choice, hint, vertical=len(choice) > _ONE_LINE_CHOICES)
-    schema = next(
-        (option for option in schema.get("anyOf", [schema]) if option.get("type") != "null"), schema
-    )
-    low, high = schema.get("minimum"), schema.get("maximum")
-    match schema.get("type"):
-        case "boolean":
-            return Slot(key, label, "yes_no", hint=hint)
-        case "integer" if low is not None and high is not None and high - low < _NUMBERS_AS_BOXES:
-            return Slot(key, label, "integer", hint=hint, numbers=tuple(range(low, high + 1)))
-        case "integer":
-            return Slot(key, label, "integer", hint=hint)
-        case "number":
-            return Slot(key, label, "score" if low is not None and high is not None else "number", hint=hint)
-        case "array" if schema.get("items", {}).get("type") == "integer":
-            return Slot(key, label, "scores", hint=hint)
-        case "string":
-            return Slot(key, label, "code" if "pattern" in schema else "text", hint=hint)
-    raise TypeError(f"the form cannot write the field {key!r} of type {annotation!r}")
+    base, constraints = _type_and_constraints(info)
+    low, high = constraints.get("minimum"), constraints.get("maximum")
+    bounded = isinstance(low, int) and isinstance(high, int)
+    if base is bool:
+        return Slot(key, label, "yes_no", hint=hint)
+    if base is int and isinstance(low, int) and isinstance(high, int) and high - low < _NUMBERS_AS_BOXES:
+        return Slot(key, label, "integer", hint=hint, numbers=tuple(range(low, high + 1)))
+    if base is int:
+        return Slot(key, label, "integer", hint=hint)
+    if base is float:
+        return Slot(key, label, "score" if bounded else "number", hint=hint)
+    if typing.get_origin(base) is list and _unwrapped(typing.get_args(base)[0])[0] is int:
+        return Slot(key, label, "scores", hint=hint)
+    if base is str:
+        return Slot(key, label, "code" if "pattern" in constraints else "text", hint=hint)
+    raise TypeError(f"the form cannot write the field {key!r} of type {info.annotation!r}")
+
+
+def _type_and_constraints(info: FieldInfo) -> tuple[Any, dict[str, Any]]:
+    """A field's type without ``Annotated`` or ``None``, and the bounds and pattern its
+    type and field carry (``minimum``, ``maximum``, ``pattern``), read off the field
+    itself: no JSON Schema is built for it."""
+    constraints: dict[str, Any] = {}
+    _collect(info, constraints)
+    base, found = _unwrapped(info.annotation)
+    for marker in found:
+        _collect(marker, constraints)
+    return base, constraints
+
+
+def _unwrapped(annotation: Any) -> tuple[Any, list[Any]]:
+    """``annotation`` without ``Annotated`` layers and ``| None``, and the markers removed."""
+    markers: list[Any] = []
+    while True:
+        if typing.get_origin(annotation) is Annotated:
+            annotation, *more = typing.get_args(annotation)
+            markers.extend(more)
+        elif typing.get_origin(annotation) in (typing.Union, types.UnionType):
+            options = [option for option in typing.get_args(annotation) if option is not type(None)]
+            if len(options) != 1:
+                return annotation, markers
+            annotation = options[0]
+        else:
+            return annotation, markers
+
+
+def _collect(marker: Any, constraints: dict[str, Any]) -> None:
+    extra = getattr(marker, "json_schema_extra", None)
+    if isinstance(extra, dict):
+        constraints.update({key: extra[key] for key in ("minimum", "maximum") if key in extra})
+    pattern = getattr(marker, "pattern", None)
+    if isinstance(pattern, str):
+        constraints["pattern"] = pattern
+    if isinstance(marker, FieldInfo):
+        for inner in marker.metadata:
+            _collect(inner, constraints)
 
 
 def _choice_of(annotation: Any) -> tuple[type[Choice] | None, bool]:
