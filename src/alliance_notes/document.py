@@ -309,34 +309,26 @@ def _scores(total: str, pairs: Iterable[tuple[str, str]]) -> str:
     return f"{total} ({'; '.join(f'{label} {value}' for label, value in pairs)})"
 
 
-def _line_scale(
-    measure: SessionRatingScale | OutcomeRatingScale, label: str, below: str, lines: dict[str, float]
-) -> Item:
+def _line_scale(measure: SessionRatingScale | OutcomeRatingScale, label: str, below: str) -> Item:
     """A 0–40 scale of four lines (SRS, ORS) on one line: its total, whether it is below
-    its cutoff (``below`` says what that means), then each line's score."""
+    its cutoff (``below`` says what that means), then each line's score by the line's
+    ``Described`` name."""
     total = f"total {format_score(measure.total)} of 40" + (f", {below}" if measure.below_cutoff else "")
-    text = _scores(total, [(name, format_score(value)) for name, value in lines.items()])
+    lines = [
+        (label_of(type(measure), name).lower(), format_score(getattr(measure, name)))
+        for name, info in type(measure).model_fields.items()
+        if info.annotation is float
+    ]
+    text = _scores(total, lines)
     return _item(measure, _given(label, measure.administered), text)
 
 
 def _srs(srs: SessionRatingScale, label: str) -> Item:
-    lines = {
-        "relationship": srs.relationship,
-        "goals and topics": srs.goals_and_topics,
-        "approach or method": srs.approach_or_method,
-        "overall": srs.overall,
-    }
-    return _line_scale(srs, label, "below 36: discuss the alliance", lines)
+    return _line_scale(srs, label, "below 36: discuss the alliance")
 
 
 def _ors(ors: OutcomeRatingScale, label: str) -> Item:
-    lines = {
-        "individually": ors.individually,
-        "interpersonally": ors.interpersonally,
-        "socially": ors.socially,
-        "overall": ors.overall,
-    }
-    return _line_scale(ors, label, "below the adult clinical cutoff of 25", lines)
+    return _line_scale(ors, label, "below the adult clinical cutoff of 25")
 
 
 def _wai_sr(wai: WorkingAllianceInventory, label: str) -> Item:
