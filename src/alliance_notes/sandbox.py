@@ -89,6 +89,11 @@ class _Budget:
         self.steps = 0
         self.output = 0
         self.work = 0
+        #: The weight of each collection measured in this render, by id, and the collections
+        #: themselves (so an id is not reused): templates cannot change a collection, so
+        #: the note's data is measured once however often it is passed around.
+        self.weights: dict[int, int] = {}
+        self.measured: list[Any] = []
 
     def _check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -157,16 +162,19 @@ def _children(value: Any) -> list[Any]:
     return [*value.keys(), *value.values()] if isinstance(value, dict) else list(value)
 
 
-def weight(value: Any, cap: int) -> int:
+def weight(value: Any, cap: int, known: dict[int, int] | None = None, keep: list[Any] | None = None) -> int:
     """How big ``value`` is when shown: the characters of its text, and for a collection its
     items plus each item's weight, a part that recurs counted each time it recurs (so
     ``[[1] * 500] * 500`` weighs 250,000 although it holds two lists).  Counting is linear
     in the distinct parts and stops past ``cap`` (the result is then ``cap + 1``), so a
     value built to be enormous in little memory is measured at once.
+
+    :param known: weights of collections measured before (by id), reused and added to;
+        only for collections nobody changes in between, whose ids ``keep`` holds alive.
     """
     if not isinstance(value, _COLLECTIONS):
         return min(_leaf_weight(value), cap + 1)
-    known: dict[int, int] = {}
+    known = {} if known is None else known
     stack: list[tuple[Any, bool]] = [(value, False)]
     while stack:
         node, children_done = stack.pop()
@@ -183,12 +191,18 @@ def weight(value: Any, cap: int) -> int:
             if total > cap:
                 break
         known[id(node)] = min(total, cap + 1)
+        if keep is not None:
+            keep.append(node)
     return known[id(value)]
 
 
 def _check_weight(value: Any, limits: RenderLimits, what: str) -> int:
     """Refuse a value too big to show or work on; return its weight."""
-    measured = weight(value, limits.max_output_chars)
+    budget = _budget()
+    if budget is None:
+        measured = weight(value, limits.max_output_chars)
+    else:
+        measured = weight(value, limits.max_output_chars, budget.weights, budget.measured)
     _check_length(measured, limits, what)
     return measured
 
