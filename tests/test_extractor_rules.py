@@ -449,3 +449,42 @@ def test_a_laugh_over_painful_content_and_generalities_are_withdrawal_markers() 
         ("clinician", "How did the visit go?"), ("client", "Well, that's life. We still had lunch.")
     )
     assert alone == []  # one weak marker is not a rupture
+
+
+def _suggest(*turns: tuple[str, str]) -> Alliance | None:
+    from alliance_notes_plugins.extractor import default_extractor
+
+    transcript = Transcript(
+        utterances=[
+            Utterance(speaker=role, role=role, text=text, start=float(index))
+            for index, (role, text) in enumerate(turns)
+        ]
+    )
+    return default_extractor().suggest(transcript)
+
+
+def test_a_strategy_whose_words_carry_a_repair_is_suggested_with_no_rupture_recorded() -> None:
+    """No rupture marker came before it, so no rupture is invented: the repair stands alone,
+    and the note says so."""
+    alliance = _suggest(
+        ("clinician", "Let's go through the week."),
+        ("client", "Sure."),
+        ("clinician", "Actually, I think I moved on too fast there, before you had finished."),
+        ("client", "Thank you, yes. I wanted to say more about my sister and what happened."),
+    )
+    assert alliance is not None
+    assert alliance.ruptures == []
+    (repair,) = alliance.repairs
+    assert repair.rupture is None
+    assert [s.value for s in repair.strategies] == ["acknowledges_own_contribution"]
+    assert repair.outcome is not None and repair.outcome.value == "resolved"
+    assert "no rupture detected" in (repair.description or "")
+    assert repair.provenance is not None and repair.provenance.confirmed is False
+
+
+def test_a_strategy_that_needs_a_rupture_is_not_suggested_alone() -> None:
+    """Refocusing or giving a rationale is ordinary work unless a rupture came before it."""
+    turn = ("clinician", "We can come back to your mother later. Let's focus on the plan for this week.")
+    assert _rules_on(turn) == ["repair.changes_tasks_or_goals"]
+    alliance = _suggest(("client", "Okay."), turn, ("client", "Fine, the plan."))
+    assert alliance is None or alliance.repairs == []

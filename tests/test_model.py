@@ -379,3 +379,12 @@ def test_alliance_parts_are_in_presentation_order() -> None:
 def test_noncharacters_are_rejected_like_control_characters(character: str) -> None:
     problems = problems_of({**MINIMAL, "plan": f"fine{character}"})
     assert problems["plan"].startswith("contains a character a note cannot store (U+")
+
+
+def test_a_repair_may_stand_alone_but_a_named_rupture_must_exist() -> None:
+    """A repair with no rupture recorded is valid (the words carried the repair); one that
+    names a rupture the note lacks is refused at that field."""
+    alone = Alliance.model_validate({"repairs": [{"strategies": ["acknowledges_own_contribution"]}]})
+    assert alone.repairs[0].rupture is None
+    with pytest.raises(ValueError, match="is not the id of any rupture"):
+        Alliance.model_validate({"repairs": [{"rupture": "r9", "strategies": []}]})

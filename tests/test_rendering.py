@@ -66,6 +66,22 @@ def test_not_assessed_and_none_observed_read_differently(host: Host) -> None:
     assert "Ruptures: assessed, none observed" in looked
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "ehr-text"])
+def test_a_repair_with_no_rupture_recorded_says_so(host: Host, fmt: str) -> None:
+    """A repair standing alone names no rupture and invents none."""
+    note = note_from_data(
+        {
+            "kind": "dap",
+            "session": {"client": "C-1", "date": "2026-01-05"},
+            "authorship": {"written_by": "clinician"},
+            "alliance": {"repairs": [{"strategies": ["acknowledges_own_contribution"]}]},
+        }
+    )
+    rendered = host.render(note, fmt, audience="review")
+    assert "no rupture recorded" in rendered
+    assert "of rupture None" not in rendered
+
+
 def test_section_placement_puts_alliance_after_host_sections(
     host: Host, example_paths: dict[str, Path]
 ) -> None:

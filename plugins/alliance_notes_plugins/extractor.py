@@ -14,7 +14,9 @@ What it looks for (domain reference §2–§3):
 * in the clinician's speech, asking before a topic (kept only when the client's answer is
   clear), offering choices, leaving the pace to the client, validating, remembering earlier
   content, holding a boundary, explaining confidentiality, asking for feedback, and 3RS
-  resolution strategies (counted only just after a suggested rupture, as its repair).
+  resolution strategies (counted just after a suggested rupture, as its repair; alone only
+  when the rule's words carry the repair by themselves, e.g. the clinician owning their part,
+  and then as a repair with no rupture recorded).
 
 Every suggestion quotes the sentence that fired the rule verbatim, with its utterance
 index and time, and carries provenance: author ``extractor``, ``suggested_by`` the
@@ -94,6 +96,9 @@ class Rule:
     #: For a boundary: the client's words that raise it first (asking to run over, for the
     #: clinician's number), so the event is the client's when they come just before.
     client_raises: re.Pattern[str] | None = None
+    #: For a resolution strategy: its words carry a repair without a detected rupture
+    #: before them ("I pushed too hard there, I'm sorry"), so it is suggested alone.
+    stands_alone: bool = False
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Rule:
@@ -123,6 +128,7 @@ class Rule:
                 after=data.get("after"),
                 text=data.get("text"),
                 client_raises=_compile(data.get("client_raises", [])),
+                stands_alone=bool(data.get("stands_alone", False)),
             )
         except (KeyError, TypeError, re.error) as error:
             raise ValueError(f"invalid rule {data.get('id')!r}: {error}") from None
@@ -226,12 +232,24 @@ class RuptureSuggestion:
 
 
 @dataclass
+class LoneRepair:
+    """Resolution strategies that carry a repair by themselves, with no rupture detected
+    before them."""
+
+    strategies: list[Detection]
+    #: Suggested only from the client's response; ``None``: not assessed.
+    outcome: str | None = None
+
+
+@dataclass
 class Suggestions:
-    """What the extractor keeps after combining detections: findings and ruptures."""
+    """What the extractor keeps after combining detections: findings, ruptures and the
+    repairs that stand alone."""
 
     findings: list[Detection]
     ruptures: list[RuptureSuggestion]
     responses: dict[int, tuple[str, int]]
+    lone_repairs: list[LoneRepair] = field(default_factory=list)
 
     def accepted(self) -> Iterator[Detection]:
         """Every detection that became part of a suggestion (for evaluation)."""
@@ -239,6 +257,8 @@ class Suggestions:
         for rupture in self.ruptures:
             yield from rupture.markers
             yield from rupture.repair
+        for repair in self.lone_repairs:
+            yield from repair.strategies
 
 
 def _sentences(text: str) -> list[str]:
@@ -412,23 +432,43 @@ class RuleExtractor:
             while position < len(resolutions) and resolutions[position].index <= limit:
                 rupture.repair.append(resolutions[position])
                 position += 1
-            if not rupture.repair:
+            if rupture.repair:
+                rupture.outcome = self._outcome_after(transcript, rupture.repair)
+
+    def _outcome_after(self, transcript: Transcript, strategies: list[Detection]) -> str | None:
+        """The outcome the client's replies to a repair's strategies suggest."""
+        replies = [self._reply(transcript, strategy.index) for strategy in strategies]
+        responses = [
+            transcript.utterances[reply].text for reply in dict.fromkeys(replies) if reply is not None
+        ]
+        return self._outcome(responses)
+
+    def _lone_repairs(
+        self, ruptures: list[RuptureSuggestion], resolutions: list[Detection], transcript: Transcript
+    ) -> list[LoneRepair]:
+        """Strategies that stand alone and are no rupture's repair, grouped when they come
+        close together (within the repair window)."""
+        attached = {id(d) for rupture in ruptures for d in rupture.repair}
+        groups: list[list[Detection]] = []
+        for detection in resolutions:
+            if id(detection) in attached or not detection.rule.stands_alone:
                 continue
-            replies = [self._reply(transcript, strategy.index) for strategy in rupture.repair]
-            responses = [
-                transcript.utterances[reply].text for reply in dict.fromkeys(replies) if reply is not None
-            ]
-            rupture.outcome = self._outcome(responses)
+            if groups and detection.index - groups[-1][-1].index <= self.lexicon.repair_window:
+                groups[-1].append(detection)
+            else:
+                groups.append([detection])
+        return [LoneRepair(group, self._outcome_after(transcript, group)) for group in groups]
 
     def combine(self, transcript: Transcript) -> Suggestions:
         """Detections combined into what the extractor suggests: ruptures need enough
-        markers, repairs must follow a rupture, consent checks need a clear answer and
-        feedback questions an answer."""
+        markers, repairs must follow a rupture unless their words carry them alone, consent
+        checks need a clear answer and feedback questions an answer."""
         detections = self.detect(transcript)
         markers = [d for d in detections if d.finding in ("withdrawal", "confrontation")]
         resolutions = [d for d in detections if d.finding == "resolution"]
         ruptures = self._ruptures(markers)
         self._attach_repairs(ruptures, resolutions, transcript)
+        lone_repairs = self._lone_repairs(ruptures, resolutions, transcript)
         findings: list[Detection] = []
         responses: dict[int, tuple[str, int]] = {}
         seen: set[tuple[str, int]] = set()
@@ -448,7 +488,7 @@ class RuleExtractor:
                     responses[detection.index] = (answer, reply)
             seen.add((detection.finding, detection.index))
             findings.append(detection)
-        return Suggestions(findings, ruptures, responses)
+        return Suggestions(findings, ruptures, responses, lone_repairs)
 
     # -- building the alliance section ------------------------------------------------
 
@@ -525,20 +565,24 @@ class RuleExtractor:
             **self._suggested(strongest.rule, confidence),
         }
 
-    def _repair(self, transcript: Transcript, rupture: RuptureSuggestion, number: int) -> dict[str, Any]:
-        strategies = list(dict.fromkeys(d.rule.strategy for d in rupture.repair if d.rule.strategy))
-        evidence = [_evidence(transcript, d.index, d.quote) for d in rupture.repair]
-        reply = self._reply(transcript, rupture.repair[-1].index)
+    def _repair(
+        self, transcript: Transcript, detections: list[Detection], outcome: str | None, rupture: str | None
+    ) -> dict[str, Any]:
+        """A repair of rupture ``rupture``, or (``None``) one whose words carry it alone."""
+        strategies = list(dict.fromkeys(d.rule.strategy for d in detections if d.rule.strategy))
+        evidence = [_evidence(transcript, d.index, d.quote) for d in detections]
+        reply = self._reply(transcript, detections[-1].index)
         if reply is not None:
             sentences = _sentences(transcript.utterances[reply].text)
             if sentences:
                 evidence.append(_evidence(transcript, reply, sentences[0]))
-        best = max(rupture.repair, key=lambda d: d.rule.confidence)
+        best = max(detections, key=lambda d: d.rule.confidence)
+        where = "after the rupture" if rupture is not None else "with no rupture detected before them"
         return {
-            "rupture": f"r{number}",
+            **({} if rupture is None else {"rupture": rupture}),
             "strategies": strategies,
-            **({} if rupture.outcome is None else {"outcome": rupture.outcome}),
-            "description": "Resolution strategies in the clinician's speech after the rupture: "
+            **({} if outcome is None else {"outcome": outcome}),
+            "description": f"Resolution strategies in the clinician's speech {where}: "
             + ", ".join(strategy.replace("_", " ") for strategy in strategies)
             + ".",
             "evidence": evidence,
@@ -621,9 +665,14 @@ class RuleExtractor:
         ruptures = suggestions.ruptures
         if ruptures:
             data["ruptures"] = [self._rupture(transcript, r, n) for n, r in enumerate(ruptures, start=1)]
-            repairs = [self._repair(transcript, r, n) for n, r in enumerate(ruptures, start=1) if r.repair]
-            if repairs:
-                data["repairs"] = repairs
+        repairs = [
+            self._repair(transcript, r.repair, r.outcome, f"r{n}")
+            for n, r in enumerate(ruptures, start=1)
+            if r.repair
+        ]
+        repairs += [self._repair(transcript, r.strategies, r.outcome, None) for r in suggestions.lone_repairs]
+        if repairs:
+            data["repairs"] = sorted(repairs, key=lambda repair: repair["evidence"][0]["utterance_index"])
         if trust:
             unrepaired = any(not rupture.repair for rupture in ruptures)
             data["trust"] = {"state": "strained" if unrepaired else "strengthening", "built_by": trust}

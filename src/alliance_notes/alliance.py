@@ -347,13 +347,19 @@ class Rupture(Observation):
 
 
 class Repair(Observation):
-    """How a rupture was addressed (3RS resolution strategies) and how far it resolved."""
+    """How a rupture was addressed (3RS resolution strategies) and how far it resolved.
+
+    A repair names the rupture it addresses.  It may also stand alone: a resolution
+    strategy whose words carry it ("I think I pushed too hard there, I'm sorry") shows
+    repair work even where no rupture was recorded; the note then says so ("no rupture
+    recorded") and never invents the rupture's type or significance.
+    """
 
     description: Annotated[Text | None, Described("What the clinician did", form_label="What you did")] = (
         Field(default=None, description="What the clinician did, briefly.")
     )
-    rupture: Annotated[LocalId, Described("Repairs rupture", prompt="its id, e.g. r1")] = Field(
-        description="The id of the rupture this repair addresses."
+    rupture: Annotated[LocalId | None, Described("Repairs rupture", prompt="its id, if recorded")] = Field(
+        default=None, description="The id of the rupture this repair addresses, if one was recorded."
     )
     strategies: Annotated[list[ResolutionStrategy], Described("3RS strategies", form_label="Strategies")] = (
         Field(default_factory=list, description="3RS resolution strategies used.")
@@ -546,7 +552,7 @@ class Alliance(BaseModel):
                     at=f"ruptures[{index}].id",
                 )
         for index, repair in enumerate(self.repairs):
-            if repair.rupture not in ids:
+            if repair.rupture is not None and repair.rupture not in ids:
                 raise problem(
                     "unknown_rupture",
                     "is not the id of any rupture in this note",

@@ -165,10 +165,10 @@ def _links_mended(data: dict[str, Any], before: dict[str, Any], place: str) -> N
     the record) or bring their rupture along (in the psychotherapy note)."""
     ids = {rupture["id"] for rupture in data.get("ruptures", [])}
     if place == Record.PSYCHOTHERAPY_NOTE.value:
-        wanted = {repair["rupture"] for repair in data.get("repairs", [])} - ids
+        wanted = {repair.get("rupture") for repair in data.get("repairs", [])} - ids - {None}
         data["ruptures"] = [r for r in before.get("ruptures", []) if r["id"] in ids | wanted]
         ids |= wanted
-    data["repairs"] = [repair for repair in data.get("repairs", []) if repair["rupture"] in ids]
+    data["repairs"] = [repair for repair in data.get("repairs", []) if repair.get("rupture") in (None, *ids)]
     for follow_up in data.get("plan", []):
         if follow_up.get("rupture") not in (None, *ids):
             follow_up.pop("rupture")

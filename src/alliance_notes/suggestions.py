@@ -196,8 +196,10 @@ class _Merger:
                 self._take_answer_provenance(source, ".".join(path))
         mapping = self._rupture_ids(source.get("ruptures", []))
         for repair in source.get("repairs", []):
-            moved = {**repair, "rupture": mapping.get(repair["rupture"], repair["rupture"])}
-            same = [kept for kept in self.repairs if kept["rupture"] == moved["rupture"]]
+            moved = dict(repair)
+            if moved.get("rupture") is not None:
+                moved["rupture"] = mapping.get(moved["rupture"], moved["rupture"])
+            same = [kept for kept in self.repairs if kept.get("rupture") == moved.get("rupture")]
             if not any(same_finding(kept, moved) for kept in same):
                 self.repairs.append(moved)
                 self.added.setdefault("repairs", []).append(moved)
