@@ -117,7 +117,7 @@ def test_no_rule_pattern_matches_only_sealed_items() -> None:
     import re
 
     fixtures = Path(__file__).parent / "fixtures" / "extractor"
-    development = ("annomi_labelled.json", "written_labelled.json", "annomi_random.json")
+    development = ("annomi_labelled.json", "written_labelled.json", "annomi_random.json", "blind_dev.json")
     from alliance_notes_plugins.extractor import LEXICON_PATH
 
     lexicon = json.loads(Path(LEXICON_PATH).read_text(encoding="utf-8"))

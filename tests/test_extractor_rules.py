@@ -488,3 +488,57 @@ def test_a_strategy_that_needs_a_rupture_is_not_suggested_alone() -> None:
     assert _rules_on(turn) == ["repair.changes_tasks_or_goals"]
     alliance = _suggest(("client", "Okay."), turn, ("client", "Fine, the plan."))
     assert alliance is None or alliance.repairs == []
+
+
+def _rules_with_speakers(*turns: tuple[str, str, str]) -> list[str]:
+    from alliance_notes_plugins.extractor import default_extractor
+
+    transcript = Transcript(
+        utterances=[
+            Utterance(speaker=speaker, role=role, text=text, start=float(index))
+            for index, (speaker, role, text) in enumerate(turns)
+        ]
+    )
+    return [detection.rule.id for detection in default_extractor().detect(transcript)]
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        [
+            ("Therapist", "clinician", "Mum, take your time, there's no rush at all."),
+            ("Client", "client", "She always does this."),
+        ],
+        [
+            ("Maria", "other_participant", "I just think he needs to try harder at school."),
+            ("Therapist", "clinician", "Maria, that makes sense given how worried you have been about him."),
+        ],
+        [
+            ("Mother", "other_participant", "You never tell me anything about what goes on in here."),
+            ("Client", "client", "Because you don't listen! This is pointless, you're not helping me."),
+        ],
+    ],
+    ids=["vocative-relative", "vocative-name-of-participant", "client-answers-parent"],
+)
+def test_words_said_to_someone_else_in_the_room_are_not_about_the_therapy(
+    turns: list[tuple[str, str, str]],
+) -> None:
+    assert _rules_with_speakers(*turns) == []
+
+
+def test_the_same_words_said_to_the_client_still_count() -> None:
+    """The addressing checks take out only what was said to someone else."""
+    assert (
+        _rules_with_speakers(
+            ("Client", "client", "I don't know how to start."),
+            ("Therapist", "clinician", "Take your time, there's no rush at all."),
+        )
+        != []
+    )
+    assert (
+        _rules_with_speakers(
+            ("Therapist", "clinician", "How was this week?"),
+            ("Client", "client", "This is pointless, you're not helping me."),
+        )
+        != []
+    )

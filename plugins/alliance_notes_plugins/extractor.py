@@ -292,12 +292,45 @@ _ENGAGED_WORDS = 6
 _SHORT_REPLY_WORDS = 12
 
 
-def _answers_someone_else(transcript: Transcript, index: int) -> bool:
-    """True for a short clinician turn right after another participant spoke (a family
-    member, an interpreter): "Take your time" said to them is not about the client's pace."""
+#: Someone a turn may open by addressing who is not in the therapy relationship itself.
+_RELATIVE = re.compile(
+    r"^\W*(?:(?:and|so|okay|ok|well|now|oh|and you),? )?"
+    r"(?:mom|mum|mommy|mummy|mother|dad|daddy|father|grandma|granny|grandpa|grandad|nan|nana|"
+    r"auntie|aunt|uncle|sis|bro|honey|babe|sweetheart|love|darling)\b\s*[,.!?]",
+)
+
+
+def _opens_by_addressing(text: str, names: frozenset[str]) -> bool:
+    """True when a turn opens by addressing a relative ("Mum, …") or another participant by
+    the name the transcript gives them ("Maria, …")."""
+    normalised = _normalised(text)
+    if _RELATIVE.search(normalised):
+        return True
+    head = normalised.lstrip(" \"'([").split(",", 1)
+    return len(head) == 2 and head[0].strip() in names
+
+
+def _other_participants(transcript: Transcript) -> frozenset[str]:
+    """The names the transcript gives the other participants (a parent, a partner)."""
+    return frozenset(
+        _normalised(u.speaker).strip() for u in transcript.utterances if u.role.value == "other_participant"
+    )
+
+
+def _said_to_someone_else(transcript: Transcript, index: int, others: frozenset[str]) -> bool:
+    """True for a turn addressed to someone other than the client and clinician in their
+    relationship: one that opens by naming another participant or a relative, a short
+    clinician turn right after another participant spoke ("Take your time" said to a
+    parent is not about the client's pace), and a client's answer to another participant
+    (a complaint to a parent in the room is not a rupture with the clinician)."""
+    turn = transcript.utterances[index]
+    if _opens_by_addressing(turn.text, others):
+        return True
     if index == 0 or transcript.utterances[index - 1].role.value != "other_participant":
         return False
-    return len(transcript.utterances[index].text.split()) <= _SHORT_REPLY_WORDS
+    if turn.role.value in _CLIENT_ROLES:
+        return True
+    return len(turn.text.split()) <= _SHORT_REPLY_WORDS
 
 
 def _evidence(transcript: Transcript, index: int, quote: str) -> dict[str, Any]:
@@ -339,10 +372,11 @@ class RuleExtractor:
         """Every rule match, before markers are combined into ruptures.  One detection per
         rule and utterance (the first sentence that matched)."""
         detections: list[Detection] = []
+        others = _other_participants(transcript)
         for index, turn in enumerate(transcript.utterances):
             role = "client" if turn.role.value in _CLIENT_ROLES else turn.role.value
             rules = self._by_role.get(role, ())
-            if not rules or (role == "clinician" and _answers_someone_else(transcript, index)):
+            if not rules or _said_to_someone_else(transcript, index, others):
                 continue
             text = _normalised(turn.text)
             sentences = [(_normalised(sentence), sentence) for sentence in _sentences(turn.text)]
