@@ -123,7 +123,7 @@ def test_every_suggestion_is_quoted_timed_attributed_and_unconfirmed(
     assert items
     for item in items:
         assert item.provenance.author.value == "extractor"
-        assert item.provenance.suggested_by == "alliance-rules 0.2"
+        assert item.provenance.suggested_by == "alliance-rules 0.3"
         assert item.provenance.confirmed is False
         assert item.provenance.rule
         assert item.provenance.confidence is not None and 0 < item.provenance.confidence <= 1

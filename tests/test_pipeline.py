@@ -28,7 +28,7 @@ def test_the_documented_examples_run(capsys: pytest.CaptureFixture[str]) -> None
         exec(compile(block, str(README_PATH), "exec"), {})  # noqa: S102  (the documentation's own code)
     output = capsys.readouterr().out
     assert "withdrawal - minimal response, avoidant storytelling / shifting topic" in output
-    assert "suggested by alliance-rules 0.2 (extractor), not yet confirmed" in output
+    assert "suggested by alliance-rules 0.3 (extractor), not yet confirmed" in output
     assert "[42] 00:21:20 client: I don't know." in output
     assert (
         "ruptures[0].evidence[0].quote: is not in the session transcript; the closest utterance is 42"
@@ -164,7 +164,7 @@ def test_a_single_answer_the_extractor_set_is_marked_in_the_note_and_the_form(tm
         encoding="utf-8",
     )
     extended = extend(small, TRANSCRIPT).note
-    assert extended.alliance.set_by["trust.state"].suggested_by == "alliance-rules 0.2"
+    assert extended.alliance.set_by["trust.state"].suggested_by == "alliance-rules 0.3"
     text = create_host().render(extended, "text")
     assert "State this session: strengthening [suggestion: to confirm]" in text
     from alliance_notes.fillable.writer import prefilled_template
@@ -173,4 +173,4 @@ def test_a_single_answer_the_extractor_set_is_marked_in_the_note_and_the_form(tm
     trust = form[form.index("**Trust this session**") : form.index("**Built trust**")]
     assert "- [x] strengthening" in trust
     assert "  - ⚑ Suggestion to confirm: [ ] confirmed" in trust
-    assert "  - Suggested by: extractor — alliance-rules 0.2" in trust
+    assert "  - Suggested by: extractor — alliance-rules 0.3" in trust

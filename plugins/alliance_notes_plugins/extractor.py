@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from alliance_notes.plugin_api import Alliance, ProgressNote, Provenance, Transcript, hookimpl
+from alliance_notes_plugins.regex_needs import needed_by_any
 
 #: The built-in rules.
 LEXICON_PATH = Path(__file__).with_name("extractor_rules.json")
@@ -49,6 +50,11 @@ _OPEN_QUESTION = re.compile(
     r"\b(?:what|how|why|where|when|which|tell me|describe|walk me through)\b", re.IGNORECASE
 )
 _CLIENT_ROLES = ("client",)
+#: A question about how the client felt or reacted ("How did that feel?", "Were you upset?").
+_FEELING_QUESTION = re.compile(
+    r"\b(?:feel|feeling|felt|upset|angry|annoyed|bother\w*|hurt|cross|mad|sad|react\w*|land)\b",
+    re.IGNORECASE,
+)
 
 
 def _normalised(text: str) -> str:
@@ -69,6 +75,11 @@ def _compile(patterns: Sequence[str], flags: int = 0) -> re.Pattern[str] | None:
                 "patterns must be written in lower case (they are matched against lower-cased text)"
             )
     return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), flags)
+
+
+def _any_of(texts: frozenset[str] | None) -> tuple[str, ...] | None:
+    """``texts`` in a fixed order, shortest first (the commonest words end a test soonest)."""
+    return None if texts is None else tuple(sorted(texts, key=lambda text: (len(text), text)))
 
 
 _ESCAPES = re.compile(r"\\.|\(\?P<\w+>")
@@ -99,6 +110,29 @@ class Rule:
     #: For a resolution strategy: its words carry a repair without a detected rupture
     #: before them ("I pushed too hard there, I'm sorry"), so it is suggested alone.
     stands_alone: bool = False
+    #: Text without one of these cannot match ``sentence`` / ``utterance`` (``None``: no
+    #: such test); see :mod:`alliance_notes_plugins.regex_needs`.
+    sentence_needs: tuple[str, ...] | None = None
+    utterance_needs: tuple[str, ...] | None = None
+
+    def matches_sentences(self, lines: str) -> bool:
+        """True when a sentence of the turn (``lines``: one normalised sentence per line)
+        matches."""
+        if self.sentence is None:
+            return False
+        needs = self.sentence_needs
+        if needs is not None and not any(map(lines.__contains__, needs)):
+            return False
+        return self.sentence.search(lines) is not None
+
+    def matches_utterance(self, text: str) -> bool:
+        """True when the whole normalised turn matches."""
+        if self.utterance is None:
+            return False
+        needs = self.utterance_needs
+        if needs is not None and not any(map(text.__contains__, needs)):
+            return False
+        return self.utterance.search(text) is not None
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Rule:
@@ -129,6 +163,8 @@ class Rule:
                 text=data.get("text"),
                 client_raises=_compile(data.get("client_raises", [])),
                 stands_alone=bool(data.get("stands_alone", False)),
+                sentence_needs=_any_of(needed_by_any(data.get("patterns", []), re.MULTILINE)),
+                utterance_needs=_any_of(needed_by_any(data.get("utterance_patterns", []))),
             )
         except (KeyError, TypeError, re.error) as error:
             raise ValueError(f"invalid rule {data.get('id')!r}: {error}") from None
@@ -148,10 +184,13 @@ class Lexicon:
     topics: tuple[re.Pattern[str], ...] = ()
     #: How a client's response after a repair reads: ``disagrees`` and ``thanks`` patterns.
     repair_responses: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    #: One weak marker is a rupture when a strategy that stands alone answers it within
+    #: this many utterances (the clinician noticed it: "the answers are getting shorter …").
+    confirmed_by_repair_within: int = 0
 
     @property
     def label(self) -> str:
-        """How suggestions name their source, e.g. ``alliance-rules 0.2``."""
+        """How suggestions name their source, e.g. ``alliance-rules 0.3``."""
         return f"{self.name} {self.version}"
 
     def rules_for(self, role: str) -> tuple[Rule, ...]:
@@ -183,6 +222,7 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> Lexicon:
         window=int(rupture.get("window", 6)),
         weak_markers_needed=int(rupture.get("weak_markers_needed", 2)),
         repair_window=int(rupture.get("repair_window", 8)),
+        confirmed_by_repair_within=int(rupture.get("confirmed_by_repair_within", 0)),
         responses={
             answer: _compile(responses.get(answer, []))
             for answer in ("agreed_first", "deferred", "declined", "agreed")
@@ -321,12 +361,20 @@ def _said_to_someone_else(transcript: Transcript, index: int, others: frozenset[
     """True for a turn addressed to someone other than the client and clinician in their
     relationship: one that opens by naming another participant or a relative, a short
     clinician turn right after another participant spoke ("Take your time" said to a
-    parent is not about the client's pace), and a client's answer to another participant
-    (a complaint to a parent in the room is not a rupture with the clinician)."""
+    parent is not about the client's pace), and a client's turn that answers another
+    participant or that another participant answers (a complaint to a partner in the room
+    is not a rupture with the clinician)."""
     turn = transcript.utterances[index]
     if _opens_by_addressing(turn.text, others):
         return True
-    if index == 0 or transcript.utterances[index - 1].role.value != "other_participant":
+    utterances = transcript.utterances
+    if (
+        turn.role.value in _CLIENT_ROLES
+        and index + 1 < len(utterances)
+        and utterances[index + 1].role.value == "other_participant"
+    ):
+        return True
+    if index == 0 or utterances[index - 1].role.value != "other_participant":
         return False
     if turn.role.value in _CLIENT_ROLES:
         return True
@@ -366,6 +414,8 @@ class RuleExtractor:
         questions = [sentence for sentence in _sentences(before.text) if sentence.endswith("?")]
         if rule.after == "question":
             return bool(questions)
+        if rule.after == "feeling_question":
+            return any(_FEELING_QUESTION.search(question) for question in questions)
         return any(_OPEN_QUESTION.search(question) and len(question.split()) >= 6 for question in questions)
 
     def detect(self, transcript: Transcript) -> list[Detection]:
@@ -384,9 +434,9 @@ class RuleExtractor:
             lines = normalised_lines(turn.text)
             for rule in rules:
                 quote = None
-                if rule.utterance is not None and rule.utterance.search(text):
+                if rule.matches_utterance(text):
                     quote = turn.text.strip()
-                elif rule.sentence is not None and rule.sentence.search(lines):
+                elif rule.sentence is not None and rule.matches_sentences(lines):
                     quote = next((s for norm, s in sentences if rule.sentence.search(norm)), None)
                 if quote is None:
                     continue
@@ -435,8 +485,16 @@ class RuleExtractor:
             return "resolved"
         return "partly_resolved" if thanks or engaged else None
 
-    def _ruptures(self, markers: list[Detection]) -> list[RuptureSuggestion]:
+    def _answered_by_repair(self, cluster: list[Detection], alone: set[int]) -> bool:
+        """True when a strategy whose words carry a repair (at an index in ``alone``)
+        follows the cluster's last marker closely: the clinician's own words say something
+        went wrong between them."""
+        last = cluster[-1].index
+        return any(last + step in alone for step in range(1, self.lexicon.confirmed_by_repair_within + 1))
+
+    def _ruptures(self, markers: list[Detection], resolutions: list[Detection]) -> list[RuptureSuggestion]:
         ruptures: list[RuptureSuggestion] = []
+        alone = {d.index for d in resolutions if d.rule.stands_alone}
         for kind in ("withdrawal", "confrontation"):
             cluster: list[Detection] = []
             for marker in [m for m in markers if m.finding == kind] + [None]:
@@ -446,7 +504,8 @@ class RuleExtractor:
                     cluster.append(marker)
                     continue
                 strong = any(m.rule.strength == "strong" for m in cluster)
-                if cluster and (strong or len(cluster) >= self.lexicon.weak_markers_needed):
+                enough = len(cluster) >= self.lexicon.weak_markers_needed
+                if cluster and (strong or enough or self._answered_by_repair(cluster, alone)):
                     ruptures.append(RuptureSuggestion(kind, cluster))
                 cluster = [marker] if marker is not None else []
         return sorted(ruptures, key=lambda rupture: rupture.first)
@@ -500,7 +559,7 @@ class RuleExtractor:
         detections = self.detect(transcript)
         markers = [d for d in detections if d.finding in ("withdrawal", "confrontation")]
         resolutions = [d for d in detections if d.finding == "resolution"]
-        ruptures = self._ruptures(markers)
+        ruptures = self._ruptures(markers, resolutions)
         self._attach_repairs(ruptures, resolutions, transcript)
         lone_repairs = self._lone_repairs(ruptures, resolutions, transcript)
         findings: list[Detection] = []
