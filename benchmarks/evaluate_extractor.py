@@ -35,6 +35,15 @@ FIXTURES = ROOT / "tests" / "fixtures" / "extractor"
 DEFAULT_ANNOMI = ROOT.parent / "shared" / "data" / "annomi" / "AnnoMI-simple.csv"
 
 
+#: Blind judgements of the extractor's suggestions (benchmarks/judged/SOURCE.md says how
+#: each was drawn, with which rules, and whether the rules changed after it).
+JUDGED = (
+    ("pair_mts_2026-12-01.json", "PAIR and MTS-Dialog, rules 0.2 (every suggestion)"),
+    ("pair_mts_2026-12-01b.json", "PAIR and MTS-Dialog, rules 0.3 (every suggestion; re-judged)"),
+    ("annomi_unread_2026-12-01b.json", "AnnoMI utterances never read, rules 0.3 (40 drawn at random)"),
+)
+
+
 def _percent(value: float | None) -> str:
     return "   -" if value is None else f"{value * 100:3.0f}%"
 
@@ -145,12 +154,12 @@ def main() -> None:
             "SEALED: written blind from the label definitions (scored only; never read while writing rules)",
             read_labelled(blind),
         )
-    judged_path = ROOT / "benchmarks" / "judged" / "pair_mts_2026-12-01.json"
-    if judged_path.is_file():
+    for name, what in JUDGED:
+        judged_path = ROOT / "benchmarks" / "judged" / name
         judged = json.loads(judged_path.read_text(encoding="utf-8"))["items"]
         right = sum(1 for item in judged if item["judged_correct"])
         print(
-            f"\nJudged blind on PAIR and MTS-Dialog (corpora never tuned on; {judged_path.name}): "
+            f"\nJudged blind, {what} ({name}): "
             f"{_with_interval(right, len(judged))} of {len(judged)} suggestions right"
         )
     if not arguments.annomi.is_file():

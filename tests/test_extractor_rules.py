@@ -256,6 +256,37 @@ def _rules_on(*turns: tuple[str, str]) -> list[str]:
             ],
             "trust.recalls_earlier_content",
         ),
+        (
+            [
+                ("client", "My brother keeps offering me pills at the weekend."),
+                (
+                    "clinician",
+                    "Given what you said earlier about your brother, how do you want to handle it?",
+                ),
+            ],
+            "trust.recalls_earlier_content",
+        ),
+        (
+            [
+                ("clinician", "If you don't mind me asking, which friends were those?"),
+                ("client", "Yes, the ones from work."),
+            ],
+            "consent.asks_permission",
+        ),
+        (
+            [
+                ("client", "What should I do?"),
+                ("clinician", "It's up to you. You should do whatever is best."),
+            ],
+            "autonomy.offers_choice",
+        ),
+        (
+            [
+                ("client", "I don't know how to tell my daughters."),
+                ("clinician", "Take your own time and tell them about it casually."),
+            ],
+            "autonomy.client_sets_pace",
+        ),
     ],
     ids=[
         "done-for-the-day",
@@ -266,6 +297,10 @@ def _rules_on(*turns: tuple[str, str]) -> list[str]:
         "validation-then-advice",
         "take-your-time-to-a-relative",
         "discussed-with-anyone",
+        "earlier-in-the-same-session",
+        "hedge-run-into-the-question",
+        "empty-hand-off",
+        "take-your-time-as-advice",
     ],
 )
 def test_words_that_only_look_like_a_finding_are_not_one(

@@ -152,12 +152,9 @@ class LlmExtractor:
 
     @hookimpl
     def alliance_suggest_alliance(self, transcript: Transcript, note: ProgressNote | None) -> Alliance | None:
-        """Suggest alliance findings from the model; on failure, warn why and raise."""
-        try:
-            return self.suggest(transcript, note)
-        except LlmExtractorError as error:
-            warnings.warn(LlmExtractorWarning(f"{error}; no suggestions from it"), stacklevel=2)
-            raise
+        """Suggest alliance findings from the model; on failure raise
+        :class:`LlmExtractorError`, whose reason the host reports in its warning."""
+        return self.suggest(transcript, note)
 
     def suggest(self, transcript: Transcript, note: ProgressNote | None = None) -> Alliance:
         """The model's alliance section for ``transcript``, every quote grounded.
@@ -352,11 +349,7 @@ def llm_extractor(
 def alliance_suggest_alliance(transcript: Transcript, note: ProgressNote | None) -> Alliance | None:
     """Suggest alliance findings from the model named by ``ALLIANCE_NOTES_LLM_MODEL``;
     nothing (and no network) when it is unset."""
-    try:
-        settings = LlmSettings.from_environ(os.environ)
-    except LlmExtractorError as error:
-        warnings.warn(LlmExtractorWarning(f"{error}; no suggestions from it"), stacklevel=2)
-        raise
+    settings = LlmSettings.from_environ(os.environ)
     if settings is None:
         return None
     return LlmExtractor(settings).alliance_suggest_alliance(transcript, note)

@@ -192,7 +192,10 @@ class _Suggesting(HookOutcomes):
     def failed(self, plugin: str, hook: str, error: BaseException) -> None:
         if isinstance(error, TimeBudgetError):
             self._leave_out(plugin, f"{error} (the extractor time budget, {ENV_EXTRACTOR_TIMEOUT})")
-        else:
+        elif isinstance(error, PluginError):
+            # The plugin said why, in a message made to be shown (never the transcript).
+            self._leave_out(plugin, f"failed: {str(error).removeprefix(f'plugin {error.plugin!r}: ')}")
+        else:  # anything else may carry text from the transcript: only its kind is shown
             self._leave_out(plugin, f"failed ({type(error).__name__})")
 
     def wrapped(self, plugin: str, hook: str, result: Any) -> list[Alliance]:
