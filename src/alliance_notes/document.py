@@ -504,6 +504,7 @@ def _facts(
         ("Modality", None if session.modality is None else session.modality.label),
         ("Setting", None if session.setting is None else session.setting.label),
         ("Language", session.language),
+        ("Client age band", None if session.client_age_band is None else session.client_age_band.label),
         ("Written by", _written_by(note, alliance, set_by)),
         ("Clinician", authorship.clinician),
         ("Drafted by", authorship.drafted_by),
