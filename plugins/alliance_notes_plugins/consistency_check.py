@@ -39,6 +39,15 @@ RESOLVED_WITHOUT_STRATEGY = "repair-resolved-without-strategy"
 STRENGTHENING_DESPITE_RUPTURE = "trust-strengthening-despite-rupture"
 DECLINED_IN_PLAN = "declined-topic-in-plan"
 
+#: Every finding code this check reports, with its severity (docs/checks.md lists them).
+FINDING_CODES: dict[str, Severity] = {
+    UNADDRESSED: Severity.WARNING,
+    OPEN_NO_FOLLOW_UP: Severity.WARNING,
+    RESOLVED_WITHOUT_STRATEGY: Severity.WARNING,
+    STRENGTHENING_DESPITE_RUPTURE: Severity.WARNING,
+    DECLINED_IN_PLAN: Severity.WARNING,
+}
+
 #: 3RS significance from which a rupture is significant (1 slight … 5 major).
 SIGNIFICANT = 3
 _OPEN = (RepairOutcome.UNRESOLVED, RepairOutcome.NOT_YET_ADDRESSED)

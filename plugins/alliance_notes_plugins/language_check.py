@@ -428,6 +428,18 @@ def language_findings(note: ProgressNote, vocabulary: Vocabulary) -> list[CheckF
     return findings
 
 
+def finding_codes(vocabulary: Vocabulary | None = None) -> dict[str, Severity]:
+    """Every finding code the check reports with a vocabulary (default: the built-in one),
+    with its severity (docs/checks.md lists the built-in ones)."""
+    vocabulary = vocabulary or builtin_vocabulary()
+    codes = {category.code: category.severity for category in vocabulary.categories.values()}
+    credibility = vocabulary.categories.get("credibility")
+    if credibility is not None:
+        codes[SCARE_QUOTES] = credibility.severity
+    codes[TERMS_UNREADABLE] = Severity.ERROR
+    return codes
+
+
 @hookimpl
 def alliance_check_note(note: ProgressNote, settings: CheckSettings) -> list[CheckFinding]:
     """Respectful language in the clinician's own writing."""

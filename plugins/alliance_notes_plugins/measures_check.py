@@ -44,6 +44,16 @@ WAI_SUBSCALE_LOW = "wai-subscale-low"
 ORS_AGE_BAND_MISSING = "ors-age-band-missing"
 ORS_BELOW_AGE_CUTOFF = "ors-below-age-cutoff"
 
+#: Every finding code this check reports, with its severity (docs/checks.md lists them).
+FINDING_CODES: dict[str, Severity] = {
+    SRS_BELOW_CUTOFF: Severity.WARNING,
+    SRS_ITEM_LOW: Severity.INFO,
+    SRS_CONTRADICTS_TRUST: Severity.WARNING,
+    WAI_SUBSCALE_LOW: Severity.INFO,
+    ORS_AGE_BAND_MISSING: Severity.INFO,
+    ORS_BELOW_AGE_CUTOFF: Severity.WARNING,
+}
+
 #: How far (in points, of 4–20) a WAI-SR subscale must fall below the mean of the other two.
 WAI_SUBSCALE_GAP = 4.0
 _SRS_ITEMS = ("relationship", "goals_and_topics", "approach_or_method", "overall")

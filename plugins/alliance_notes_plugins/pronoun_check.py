@@ -38,6 +38,8 @@ from alliance_notes_plugins.check_text import Prose, Word
 
 MISMATCH = "pronoun-mismatch"
 UNRECOGNISED = "pronouns-unrecognised"
+#: Every finding code this check reports, with its severity (docs/checks.md lists them).
+FINDING_CODES: dict[str, Severity] = {MISMATCH: Severity.ERROR, UNRECOGNISED: Severity.INFO}
 
 #: Third-person pronoun sets, by the set's first form, as a clinician writes them.
 PRONOUN_SETS: dict[str, frozenset[str]] = {
@@ -48,6 +50,16 @@ PRONOUN_SETS: dict[str, frozenset[str]] = {
     "ze": frozenset({"ze", "zie", "zir", "zirs", "zirself", "hir", "hirs", "hirself"}),
     "ey": frozenset({"ey", "em", "eir", "eirs", "emself"}),
     "fae": frozenset({"fae", "faer", "faers", "faerself"}),
+}
+#: How each set is named in a message.
+SET_NAMES = {
+    "he": "he/him",
+    "she": "she/her",
+    "they": "they/them",
+    "xe": "xe/xem",
+    "ze": "ze/zir (or ze/hir)",
+    "ey": "ey/em",
+    "fae": "fae/faer",
 }
 #: The sets whose forms the check looks for in the note (they/them is also plural; see above).
 CHECKED_SETS = ("he", "she")
@@ -265,13 +277,13 @@ def _text_findings(
             continue
         if _referent(prose, index, pronoun_set, client) != "client":
             continue
-        uses = " or ".join("/".join(sorted(PRONOUN_SETS[name], key=len)[:2]) for name in accepted)
+        uses = " or ".join(SET_NAMES[name] for name in accepted)
         yield CheckFinding(
             check=MISMATCH,
             severity=Severity.ERROR,
             location=text.location,
             span=(word.start, word.end),
-            message=f"a {pronoun_set}/{'him' if pronoun_set == 'he' else 'her'} pronoun here seems to "
+            message=f"a {SET_NAMES[pronoun_set]} pronoun here seems to "
             f"refer to the client, whose recorded pronouns are {uses}",
             suggestion=f"use the client's pronouns ({uses}), or name the person this refers to",
         )
