@@ -150,7 +150,8 @@ def test_a_clinic_extends_and_overrides_the_terms(tmp_path: Path, soap_data: dic
     (tmp_path / "clinic.toml").write_text(
         "drop = ['refuse']\n"
         "[categories.label]\nseverity = 'error'\n"
-        "[categories.local]\ntitle = 'uses a retired term'\nadvice = 'use the current one'\nsource = 'Clinic guide'\n"
+        "[categories.local]\ntitle = 'uses a retired term'\n"
+        "advice = 'use the current one'\nsource = 'Clinic guide'\n"
         "[[terms]]\ncategory = 'local'\nmatch = ['acting out']\nprefer = 'describe what happened'\n",
         encoding="utf-8",
     )
