@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
 # A sentence ends at . ! ? ; or a line break, followed by space (or the end).
@@ -54,8 +54,7 @@ REPORTING_VERBS = re.compile(
 CLINICIAN_SUBJECTS = re.compile(r"\b(?:I|clinician|therapist|counsell?or|writer|we)\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """A word of a text: its characters ``[start, end)`` and its lower-case form."""
 
     start: int
@@ -71,7 +70,12 @@ class Prose:
 
     @cached_property
     def words(self) -> tuple[Word, ...]:
-        return tuple(Word(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(self.text))
+        lowered = self.text.lower()  # the same length: offsets carry over
+        if len(lowered) != len(self.text):  # a few characters lower-case to two
+            return tuple(Word(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(self.text))
+        return tuple(
+            Word(m.start(), m.end(), lowered[m.start() : m.end()]) for m in _WORD.finditer(self.text)
+        )
 
     @cached_property
     def quoted(self) -> tuple[tuple[int, int], ...]:

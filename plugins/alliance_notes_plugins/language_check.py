@@ -149,6 +149,7 @@ _COPULAS = frozenset(
         "as",
     }
 )
+_QUOTE_MARKS = ('"', "“", "‘")
 _SPEECH = re.compile(
     REPORTING_VERBS.pattern + r"|\b(?:asked|asks|replied|replies|answered|explained|added|put\s+it|"
     r"in\s+(?:his|her|their|the\s+client's|own)\s+(?:own\s+)?words?)\b",
@@ -182,6 +183,9 @@ class Term:
     match: tuple[str, ...]
     pattern: re.Pattern[str]
     prefer: str | None
+    #: Lower-case beginnings of the term's first words: a text without any of them cannot
+    #: match, which a substring search finds out faster than the pattern.
+    cues: tuple[str, ...]
     about_person: bool = False
     after_person: bool = False
     not_after_determiner: bool = False
@@ -193,6 +197,11 @@ class Vocabulary:
 
     categories: Mapping[str, Category]
     terms: tuple[Term, ...]
+    #: Every term's cues: a text with none of them matches no term.
+    cues: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cues", frozenset(cue for term in self.terms for cue in term.cues))
 
 
 def inflections(word: str) -> list[str]:
@@ -213,6 +222,21 @@ def _word_pattern(word: str) -> str:
     word = word.rstrip("+")
     forms = inflections(word) if inflect else [word]
     return "(?:" + "|".join(re.escape(form).replace(r"\-", "[-‐ ]?") for form in forms) + ")"
+
+
+def _cue(phrase: str) -> str:
+    """A stretch of letters every match of a phrase contains, lower-case: the most telling of
+    its words, up to any hyphen, without the letters an inflection may change ("deny" → "den",
+    which "denies" contains), at most five letters."""
+
+    def stable(word: str) -> str:
+        inflected = word.endswith("+")
+        stem = word.rstrip("+").lower().split("-", 1)[0]
+        if inflected and stem.endswith(("e", "y")) and len(stem) > 3:
+            stem = stem[:-1]
+        return stem[:5]
+
+    return max((stable(word) for word in phrase.split()), key=len)
 
 
 def compile_match(alternatives: tuple[str, ...]) -> re.Pattern[str]:
@@ -262,6 +286,7 @@ def _term(entry: Mapping[str, Any], categories: Mapping[str, Category], where: s
         match=tuple(match),
         pattern=compile_match(tuple(match)),
         prefer=entry.get("prefer"),
+        cues=tuple({_cue(phrase) for phrase in match}),
         about_person=bool(entry.get("about_person", False)),
         after_person=bool(entry.get("after_person", False)),
         not_after_determiner=bool(entry.get("not_after_determiner", False)),
@@ -366,7 +391,10 @@ def _fits(term: Term, prose: Prose, start: int, client: str) -> bool:
 def _term_findings(
     text: NoteText, prose: Prose, vocabulary: Vocabulary, client: str
 ) -> Iterator[CheckFinding]:
+    lower = prose.text.lower()
     for term in vocabulary.terms:
+        if not any(cue in lower for cue in term.cues):
+            continue
         category = vocabulary.categories[term.category]
         for found in term.pattern.finditer(text.text):
             start, end = found.span()
@@ -419,6 +447,10 @@ def language_findings(note: ProgressNote, vocabulary: Vocabulary) -> list[CheckF
     for text in note_texts(note):
         if text.voice not in (Voice.CLINICIAN, Voice.TO_CLIENT):
             continue
+        lower = text.text.lower()
+        quoted = any(mark in lower for mark in _QUOTE_MARKS)
+        if not quoted and not any(cue in lower for cue in vocabulary.cues):
+            continue  # none of the words any term begins with, and no quotation: nothing to read
         prose = Prose(text.text)
         found = [
             *_term_findings(text, prose, vocabulary, note.session.client),

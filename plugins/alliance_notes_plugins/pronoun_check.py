@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from alliance_notes.plugin_api import (
     CheckFinding,
@@ -182,44 +183,43 @@ def accepted_sets(recorded: str) -> set[str] | None:
     return {_SET_OF[word] for word in words if word in _SET_OF}
 
 
-def _gender(word: str) -> str | None:
-    if word in _MALE:
-        return "he"
-    if word in _FEMALE:
-        return "she"
-    return None
+#: What each known word names (see :func:`_mention`).
+_NAMES: dict[str, str] = {
+    **dict.fromkeys(_PEOPLE, "person"),
+    **{word + "s": "person" for word in _PEOPLE},
+    **dict.fromkeys(_MALE, "he"),
+    **dict.fromkeys(_FEMALE, "she"),
+    **dict.fromkeys(_CLIENT_WORDS, "client"),
+}
 
 
 def _mention(word: Word, text: str, client: str) -> str | None:
     """What a word names: ``client``, ``he``/``she`` (another person of known gender),
     ``person`` (another person), or ``None``."""
     lower = word.lower
-    if lower in _CLIENT_WORDS or lower == client.lower():
+    known = _NAMES.get(lower)
+    if known is not None:
+        return known
+    if lower == client.lower():
         return "client"
-    gender = _gender(lower)
-    if gender is not None:
-        return gender
-    if lower in _PEOPLE or lower.rstrip("s") in _PEOPLE:
-        return "person"
-    original = text[word.start : word.end]
+    first = text[word.start]
     # A capitalised word inside a sentence may be someone's name (acronyms are not).
-    if original[:1].isupper() and not original.isupper() and word.start > 0:
+    if first.isupper() and word.start > 0 and not text[word.start : word.end].isupper():
         before = text[: word.start].rstrip()
         if before and before[-1] not in '.!?;:"“':
             return "person"
     return None
 
 
-def _referent(prose: Prose, index: int, pronoun_set: str, client: str) -> str | None:
-    """Who the pronoun at ``prose.words[index]`` refers to, as :func:`_mention` names them."""
+def _referent(prose: Prose, named: list[str | None], index: int, pronoun_set: str) -> str | None:
+    """Who the pronoun at ``prose.words[index]`` refers to, as :func:`_mention` names them
+    (``named`` holds what each word of the text names)."""
     words = prose.words
-    start = words[index].start
-    sentence_start, _ = prose.sentence_of(start)
-    scope = [
-        (word, _mention(word, prose.text, client)) for word in words[:index] if word.start >= sentence_start
+    sentence_start, _ = prose.sentence_of(words[index].start)
+    mentions = [
+        who for word, who in zip(words[:index], named, strict=False) if who and word.start >= sentence_start
     ]
-    mentions = [(word, who) for word, who in scope if who is not None]
-    if not mentions and any(_mention(word, prose.text, client) == pronoun_set for word in words[:index]):
+    if not mentions and pronoun_set in named[:index]:
         # Opening its sentence, a pronoun may go on with someone of that gender named earlier.
         return pronoun_set
     looked_back = 0
@@ -228,15 +228,21 @@ def _referent(prose: Prose, index: int, pronoun_set: str, client: str) -> str | 
         # A pronoun that opens its sentence: the sentence before (and the one before that).
         previous_start, _ = prose.sentence_of(position - 1)
         mentions = [
-            (word, who)
-            for word in words
-            if previous_start <= word.start < position and (who := _mention(word, prose.text, client))
+            who
+            for word, who in zip(words, named, strict=False)
+            if who and previous_start <= word.start < position
         ]
         position = previous_start
         looked_back += 1
-    if any(who == pronoun_set for _, who in mentions):
+    if pronoun_set in mentions:
         return pronoun_set  # another person of that gender is named: the pronoun is theirs
-    return mentions[-1][1] if mentions else None
+    return mentions[-1] if mentions else None
+
+
+@cache
+def _forms_pattern(sets: tuple[str, ...]) -> re.Pattern[str]:
+    forms = sorted((form for name in sets for form in PRONOUN_SETS[name]), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(forms) + r")\b", re.IGNORECASE)
 
 
 def pronoun_findings(note: ProgressNote) -> list[CheckFinding]:
@@ -270,12 +276,15 @@ def pronoun_findings(note: ProgressNote) -> list[CheckFinding]:
 def _text_findings(
     text: NoteText, wrong: list[str], accepted: list[str], client: str
 ) -> Iterator[CheckFinding]:
+    if not _forms_pattern(tuple(wrong)).search(text.text):
+        return  # no pronoun of a set the client does not use: nothing to read
     prose = Prose(text.text)
+    named = [_mention(word, prose.text, client) for word in prose.words]
     for index, word in enumerate(prose.words):
         pronoun_set = _SET_OF.get(word.lower)
         if pronoun_set not in wrong or prose.in_quotes(word.start, word.end):
             continue
-        if _referent(prose, index, pronoun_set, client) != "client":
+        if _referent(prose, named, index, pronoun_set) != "client":
             continue
         uses = " or ".join(SET_NAMES[name] for name in accepted)
         yield CheckFinding(

@@ -8,9 +8,11 @@ client's (or someone else's) own speech and is never the clinician's language.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -59,33 +61,42 @@ class NoteText:
     voice: Voice
 
 
+def _may_hold_models(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_may_hold_models(argument) for argument in typing.get_args(annotation))
+
+
 @cache
-def _text_fields(model: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
-    """The model's fields that hold clinical text or models: ``(name, holds_text)``."""
-    fields: list[tuple[str, bool]] = []
+def _text_fields(model: type[BaseModel]) -> tuple[tuple[str, Voice | None], ...]:
+    """The model's fields worth visiting, read once per model class: ``(name, voice)`` for a
+    field of clinical text, ``(name, None)`` for one that may hold models with text."""
+    if issubclass(model, _NOT_NOTE_TEXT):
+        return ()
+    fields: list[tuple[str, Voice | None]] = []
     for name, info in model.model_fields.items():
         if is_clinical_text(info):
-            fields.append((name, True))
-        else:
-            fields.append((name, False))
+            voice = next(
+                (v for (owner, field), v in _VOICES.items() if field == name and issubclass(model, owner)),
+                Voice.CLINICIAN,
+            )
+            fields.append((name, voice))
+        elif _may_hold_models(info.annotation):
+            fields.append((name, None))
     return tuple(fields)
 
 
 def _texts(model: BaseModel, path: str) -> Iterator[NoteText]:
-    if isinstance(model, _NOT_NOTE_TEXT):
-        return
-    for name, holds_text in _text_fields(type(model)):
+    for name, voice in _text_fields(type(model)):
         value = getattr(model, name)
         here = f"{path}.{name}"
-        if holds_text:
-            values = value if isinstance(value, list) else [value]
-            voice = next(
-                (v for (owner, field), v in _VOICES.items() if field == name and isinstance(model, owner)),
-                Voice.CLINICIAN,
-            )
-            for index, text in enumerate(values):
-                if isinstance(text, str):
-                    yield NoteText(here if values is not value else f"{here}[{index}]", text, voice)
+        if voice is not None:
+            if isinstance(value, str):
+                yield NoteText(here, value, voice)
+            elif isinstance(value, list):
+                for index, text in enumerate(value):
+                    if isinstance(text, str):
+                        yield NoteText(f"{here}[{index}]", text, voice)
         elif isinstance(value, BaseModel):
             yield from _texts(value, here)
         elif isinstance(value, list):
