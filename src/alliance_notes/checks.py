@@ -168,7 +168,7 @@ def take_inline_exceptions(data: Any) -> Any:
     :raises PydanticCustomError: for a marker that names no code or is not closed, located at
         the field that holds it (never quoting it).
     """
-    if not isinstance(data, dict) or "[[allow" not in _all_text(data):
+    if not isinstance(data, dict) or not _has_marker(data):
         return data
     data = _copied(data)
     found: list[dict[str, Any]] = []
@@ -184,14 +184,15 @@ def take_inline_exceptions(data: Any) -> Any:
     return data
 
 
-def _all_text(data: Any) -> str:
+def _has_marker(data: Any) -> bool:
+    """True when a string in the data (outside ``check_exceptions``) holds ``[[allow``."""
     if isinstance(data, str):
-        return data
+        return "[[allow" in data
     if isinstance(data, dict):
-        return "\n".join(_all_text(value) for key, value in data.items() if key != "check_exceptions")
+        return any(_has_marker(value) for key, value in data.items() if key != "check_exceptions")
     if isinstance(data, list):
-        return "\n".join(_all_text(value) for value in data)
-    return ""
+        return any(_has_marker(value) for value in data)
+    return False
 
 
 def _copied(value: Any) -> Any:
