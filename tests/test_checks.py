@@ -440,3 +440,16 @@ def test_text_checks_never_crash_nor_echo_generated_prose(host: Host, words: lis
         if finding.location == "assessment" and finding.span is not None:
             start, end = finding.span
             assert 0 <= start < end <= len(text)
+
+
+def test_the_rendered_ors_uses_the_clients_age_band(host: Host, example_paths: dict[str, Path]) -> None:
+    birp = host.load_note(example_paths["birp"])  # a 16-year-old
+    assert "below the adolescent clinical cutoff of 28" in host.render(birp, "text")
+    data = json.loads(example_paths["birp"].read_text(encoding="utf-8"))
+    data["alliance"]["measures"]["ors"].update({"individually": 7, "interpersonally": 6.5, "socially": 6.5})
+    data["session"]["client_age_band"] = "child"  # total 25: not below 25, below a child's 32
+    assert "below the child clinical cutoff of 32" in host.render(
+        note_from_data(data, BUILT_IN_KINDS), "text"
+    )
+    del data["session"]["client_age_band"]
+    assert "clinical cutoff" not in host.render(note_from_data(data, BUILT_IN_KINDS), "text")
