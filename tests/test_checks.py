@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from alliance_notes import create_host
 from alliance_notes.check_settings import EXCEPTION_UNUSED, load_check_settings
-from alliance_notes.errors import NoteValidationError
+from alliance_notes.errors import AllianceNotesError, NoteValidationError
 from alliance_notes.host import Host
 from alliance_notes.loading import note_from_data
 from alliance_notes.measures import (
@@ -453,3 +453,20 @@ def test_the_rendered_ors_uses_the_clients_age_band(host: Host, example_paths: d
     )
     del data["session"]["client_age_band"]
     assert "clinical cutoff" not in host.render(note_from_data(data, BUILT_IN_KINDS), "text")
+
+
+def test_exceptions_travel_through_the_review_form_and_stay_out_of_the_record(host: Host) -> None:
+    from alliance_notes.fillable.parser import parse_filled
+    from alliance_notes.fillable.writer import prefilled_template
+
+    note = host.load_note(FIXTURES / "exceptions.json")
+    form = prefilled_template(note, audience="review")
+    again = parse_filled(form, {note.kind: type(note)}).note
+    assert sorted(e.location for e in again.check_exceptions) == ["assessment", "plan"]
+    assert "[[allow" not in prefilled_template(note)
+    assert json.loads(host.render(note, "json"))["check_exceptions"] == []
+    assert len(json.loads(host.render(note, "json", audience="review"))["check_exceptions"]) == 2
+    data = json.loads((FIXTURES / "exceptions.json").read_text(encoding="utf-8"))
+    data["check_exceptions"] = [{"location": "alliance.measures.srs", "checks": ["srs-item-low"]}]
+    with pytest.raises(AllianceNotesError, match=r"alliance.measures.srs is not on a text field"):
+        prefilled_template(note_from_data(data, BUILT_IN_KINDS), audience="review")

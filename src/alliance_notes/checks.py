@@ -96,7 +96,9 @@ class CheckException(BaseModel):
     checks: Annotated[list[CheckCode], Field(min_length=1)] = Field(
         description="The finding codes accepted there, e.g. ['language-label']."
     )
-    reason: Text | None = Field(default=None, description="Why the wording or value is deliberate.")
+    reason: Annotated[Text, Field(pattern=r"^[^\[\]]*$")] | None = Field(
+        default=None, description="Why the wording or value is deliberate (no square brackets)."
+    )
 
     def covers(self, finding: CheckFinding) -> bool:
         """True when this exception accepts ``finding``."""
@@ -201,3 +203,9 @@ def _copied(value: Any) -> Any:
     if isinstance(value, list):
         return [_copied(item) for item in value]
     return value
+
+
+def inline_marker(exception: CheckException) -> str:
+    """The inline form of an exception, as a clinician writes it in a text field."""
+    reason = f": {exception.reason}" if exception.reason else ""
+    return f"[[allow {', '.join(exception.checks)}{reason}]]"
