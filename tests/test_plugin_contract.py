@@ -30,7 +30,7 @@ from alliance_notes.evidence import Provenance
 from alliance_notes.host import DEFAULT_EXTRACTOR_TIMEOUT, ENV_EXTRACTOR_TIMEOUT
 from alliance_notes.loading import note_from_data
 from alliance_notes.note import ProgressNote
-from alliance_notes.plugin_api import CheckFinding, OutputFormat, RenderRequest, hookimpl
+from alliance_notes.plugin_api import CheckFinding, CheckSettings, OutputFormat, RenderRequest, hookimpl
 from alliance_notes.suggestions import SuggestionWarning
 from alliance_notes.transcript import Transcript, Utterance
 from alliance_notes.vocabulary import Speaker
@@ -504,7 +504,7 @@ def test_calling_a_hook_directly_names_the_failing_plugin() -> None:
 
     host = create_host(environ={}, entry_points=[], plugins=[("failing", Failing())])
     with pytest.raises(PluginError, match=r"plugin 'failing': alliance_check_note failed \(RuntimeError\)"):
-        host.manager.hook.alliance_check_note(note=note_from_data(NOTE))
+        host.manager.hook.alliance_check_note(note=note_from_data(NOTE), settings=CheckSettings())
 
 
 # -- extractors have a time budget ------------------------------------------------------------

@@ -223,7 +223,9 @@ def for_audience(note: ProgressNote, audience: Audience) -> ProgressNote:
         ]
         if withheld:
             alliance = alliance.model_copy(update={"withheld": withheld})
-    update: dict[str, Any] = {"alliance": alliance}
+    # Check exceptions are about the whole note's fields, which the cut renumbers: they stay
+    # with the whole note (the review), where the checks run.
+    update: dict[str, Any] = {"alliance": alliance, "check_exceptions": []}
     if private:
         update.update(dict.fromkeys((section.key for section in note.host_sections), None))
     return note.model_copy(update=update)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from alliance_notes.alliance import (
@@ -35,11 +36,13 @@ from alliance_notes.measures import (
     SessionRatingScale,
     WorkingAllianceInventory,
     format_score,
+    ors_clinical_cutoff,
 )
 from alliance_notes.note import ProgressNote
 from alliance_notes.outline import PartOutline, alliance_outline, label_of
 from alliance_notes.vocabulary import (
     PLACEMENTS,
+    AgeBand,
     Audience,
     Author,
     Choice,
@@ -310,11 +313,11 @@ def _scores(total: str, pairs: Iterable[tuple[str, str]]) -> str:
     return f"{total} ({'; '.join(f'{label} {value}' for label, value in pairs)})"
 
 
-def _line_scale(measure: SessionRatingScale | OutcomeRatingScale, label: str, below: str) -> Item:
-    """A 0–40 scale of four lines (SRS, ORS) on one line: its total, whether it is below
-    its cutoff (``below`` says what that means), then each line's score by the line's
-    ``Described`` name."""
-    total = f"total {format_score(measure.total)} of 40" + (f", {below}" if measure.below_cutoff else "")
+def _line_scale(measure: SessionRatingScale | OutcomeRatingScale, label: str, below: str | None) -> Item:
+    """A 0–40 scale of four lines (SRS, ORS) on one line: its total, then ``below`` (what it
+    means that the total is below its cutoff) when it is, then each line's score by the
+    line's ``Described`` name."""
+    total = f"total {format_score(measure.total)} of 40" + (f", {below}" if below else "")
     lines = [
         (label_of(type(measure), name).lower(), format_score(getattr(measure, name)))
         for name, info in type(measure).model_fields.items()
@@ -325,11 +328,16 @@ def _line_scale(measure: SessionRatingScale | OutcomeRatingScale, label: str, be
 
 
 def _srs(srs: SessionRatingScale, label: str) -> Item:
-    return _line_scale(srs, label, "below 36: discuss the alliance")
+    return _line_scale(srs, label, "below 36: discuss the alliance" if srs.below_cutoff else None)
 
 
-def _ors(ors: OutcomeRatingScale, label: str) -> Item:
-    return _line_scale(ors, label, "below the adult clinical cutoff of 25")
+def _ors(ors: OutcomeRatingScale, label: str, age_band: AgeBand | None = None) -> Item:
+    """The ORS, compared with the clinical cutoff of the client's age band (adult when the
+    band is not recorded, and then said to be the adult cutoff)."""
+    cutoff = ors_clinical_cutoff(age_band)
+    band = (age_band or AgeBand.ADULT).value
+    below = f"below the {band} clinical cutoff of {format_score(cutoff)}" if ors.total < cutoff else None
+    return _line_scale(ors, label, below)
 
 
 def _wai_sr(wai: WorkingAllianceInventory, label: str) -> Item:
@@ -403,7 +411,9 @@ def _status_of(alliance: Alliance, part: PartOutline) -> tuple[str, Choice] | No
     return None
 
 
-def _part_items(alliance: Alliance, part: PartOutline, set_by: AnswerProvenance) -> list[Item]:
+def _part_items(
+    alliance: Alliance, part: PartOutline, set_by: AnswerProvenance, age_band: AgeBand | None = None
+) -> list[Item]:
     items: list[Item] = []
     for field in part.fields:
         value = alliance.answer(field.key)
@@ -416,13 +426,17 @@ def _part_items(alliance: Alliance, part: PartOutline, set_by: AnswerProvenance)
             items.append(_answer(field.label, _yes_no(value), set_by.get(field.key)))
         else:
             render = _renderer(field.item)
+            if render is _ors:  # the ORS cutoff depends on the client's age band
+                render = partial(_ors, age_band=age_band)
             # A field named like its part (the summary) needs no label of its own.
             label = "" if field.label == part.title else field.label
             items.extend(render(element, label) for element in (value if field.kind == "items" else [value]))
     return items
 
 
-def _part_block(alliance: Alliance, part: PartOutline, set_by: AnswerProvenance) -> Block:
+def _part_block(
+    alliance: Alliance, part: PartOutline, set_by: AnswerProvenance, age_band: AgeBand | None = None
+) -> Block:
     """One part as a block: its items, or what its status records when it lists nothing.
 
     An answer still "not assessed" (trust's state, a part's status, the rupture screening)
@@ -434,7 +448,7 @@ def _part_block(alliance: Alliance, part: PartOutline, set_by: AnswerProvenance)
     for field in part.fields:
         if field.kind == "choice" and alliance.answer(field.key).value == "not_assessed":
             return Block(part.key, part.title, (), PartStatus.NOT_ASSESSED, part.code)
-    items = _part_items(alliance, part, set_by)
+    items = _part_items(alliance, part, set_by, age_band)
     if items:
         return Block(part.key, part.title, tuple(items), None, part.code)
     if status is None or status[1].value in ("not_assessed", "observed"):
@@ -448,14 +462,18 @@ def _part_block(alliance: Alliance, part: PartOutline, set_by: AnswerProvenance)
     return Block(part.key, part.title, (_answer(label, part.absence.label, provenance),), None, part.code)
 
 
-def alliance_blocks(alliance: Alliance, set_by: AnswerProvenance | None = None) -> tuple[Block, ...]:
+def alliance_blocks(
+    alliance: Alliance, set_by: AnswerProvenance | None = None, age_band: AgeBand | None = None
+) -> tuple[Block, ...]:
     """Every part of the alliance section as a block, in the order a note presents them.
 
     :param set_by: who set each single answer a program suggested; by default the
         section's own :attr:`~Alliance.set_by`.
+    :param age_band: the client's age band, which sets the ORS cutoff shown (the adult one
+        when it is not recorded).
     """
     answers = alliance.set_by if set_by is None else set_by
-    return tuple(_part_block(alliance, part, answers) for part in alliance_outline(type(alliance)))
+    return tuple(_part_block(alliance, part, answers, age_band) for part in alliance_outline(type(alliance)))
 
 
 def _scribe(note: ProgressNote) -> Provenance | None:
@@ -505,6 +523,7 @@ def _facts(
         ("Modality", None if session.modality is None else session.modality.label),
         ("Setting", None if session.setting is None else session.setting.label),
         ("Language", session.language),
+        ("Client age band", None if session.client_age_band is None else session.client_age_band.label),
         ("Written by", _written_by(note, alliance, set_by)),
         ("Clinician", authorship.clinician),
         ("Drafted by", authorship.drafted_by),
@@ -535,7 +554,7 @@ def build_document(
         return client_document(note)
     alliance = as_drafted(note)
     set_by = alliance.set_by
-    blocks = alliance_blocks(alliance, set_by)
+    blocks = alliance_blocks(alliance, set_by, note.session.client_age_band)
     if audience is not Audience.REVIEW:
         blocks = tuple(replace(block, items=tuple(map(_briefly, block.items))) for block in blocks)
     if audience is Audience.PRIVATE:

@@ -7,9 +7,11 @@ given: a note's free text is protected health information.
 from __future__ import annotations
 
 import re
+import typing
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, Field
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 # XML 1.0 (and therefore XHTML, FHIR narrative and most EHR boxes) cannot carry C0
@@ -49,6 +51,23 @@ def _clinical_text(value: str) -> str:
 
 #: Free text written by a clinician or quoted from a session: non-blank, storable.
 Text = Annotated[str, AfterValidator(_clinical_text)]
+
+
+def _is_text_validator(item: Any) -> bool:
+    return isinstance(item, AfterValidator) and item.func is _clinical_text
+
+
+def _annotation_is_text(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is Annotated and any(
+        _is_text_validator(item) for item in annotation.__metadata__
+    ):
+        return True
+    return any(_annotation_is_text(argument) for argument in typing.get_args(annotation))
+
+
+def is_clinical_text(info: FieldInfo) -> bool:
+    """True for a model field that holds :data:`Text` (maybe optional, or a list of it)."""
+    return any(_is_text_validator(item) for item in info.metadata) or _annotation_is_text(info.annotation)
 
 
 def _bounded(low: int, high: int) -> AfterValidator:

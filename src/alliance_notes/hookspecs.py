@@ -36,6 +36,7 @@ from pathlib import Path
 import pluggy
 
 from alliance_notes.alliance import Alliance
+from alliance_notes.check_settings import CheckSettings
 from alliance_notes.checks import CheckFinding
 from alliance_notes.formats import OutputFormat
 from alliance_notes.note import ProgressNote
@@ -134,17 +135,29 @@ def alliance_suggest_alliance(transcript: Transcript, note: ProgressNote | None)
 
 
 @hookspec
-def alliance_check_note(note: ProgressNote) -> list[CheckFinding]:
+def alliance_check_note(note: ProgressNote, settings: CheckSettings) -> list[CheckFinding]:
     """Check a validated note and report findings (respectful language, consistency …).
 
     Validation has already run: the note is well formed.  A check looks for what a
     careful reader would flag, e.g. a Session Rating Scale total below the cutoff while
     the note calls trust strengthening.  Messages name fields and never quote the note's
-    free text.
+    free text; a finding about words gives their ``span`` in the field's text instead.
+
+    Each finding's ``check`` is a stable code (lower-case words joined by hyphens); the
+    host leaves out the codes a project disables, replaces severities it configures, and
+    sets aside the findings a clinician's exception in the note accepts, so a check
+    reports everything it finds and need not read the configuration for that.  A check
+    that raises is reported as an error finding whose code is its plugin's name, and the
+    other checks still run.
 
     :param note: the note to check.
+    :param settings: the project's check settings; ``settings.table(name)`` holds a
+        plugin's own options (``[checks.NAME]`` in ``alliance-notes.toml``) and
+        ``settings.path(value)`` reads a path option relative to that file.  An
+        implementation that needs no options may leave this argument out.
     :returns: findings, possibly empty.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2 the ``settings`` argument.
     """
     return []

@@ -23,6 +23,7 @@ from typing import Any
 
 from alliance_notes.alliance import Alliance
 from alliance_notes.audiences import for_audience, placement_findings, warn_if_unplaced
+from alliance_notes.check_settings import CheckReport, CheckSettings, apply_settings
 from alliance_notes.checks import CheckFinding, Severity
 from alliance_notes.errors import AllianceNotesError, PluginError, RenderError, UnknownFormatError
 from alliance_notes.formats import OutputFormat, RegisteredFormat, RenderRequest
@@ -432,16 +433,27 @@ class Host:
                 f"reading format '{format}' (plugin '{registered.plugin}') failed: {type(error).__name__}"
             ) from error
 
-    def check(self, note: ProgressNote) -> list[CheckFinding]:
+    def check(self, note: ProgressNote, settings: CheckSettings | None = None) -> list[CheckFinding]:
+        """The findings :meth:`check_report` reports, as a list."""
+        return list(self.check_report(note, settings).findings)
+
+    def check_report(self, note: ProgressNote, settings: CheckSettings | None = None) -> CheckReport:
         """Run the core's placement check (:func:`~alliance_notes.audiences.placement_findings`)
-        and every plugin's note checks, in pluggy's call order.  A check that fails becomes
-        an error finding naming its plugin; the other checks still run."""
+        and every plugin's note checks, in pluggy's call order, then apply the note's
+        exceptions and the project's settings (:func:`~alliance_notes.check_settings.apply_settings`).
+        A check that fails becomes an error finding naming its plugin; the other checks
+        still run.
+
+        :param settings: the project's check settings (default: none disabled, every
+            check's own severities; see :func:`~alliance_notes.check_settings.load_check_settings`).
+        """
+        settings = settings or CheckSettings()
         findings = placement_findings(note)
         with hook_outcomes(_Checking()):
-            results = self.manager.hook.alliance_check_note(note=note)
+            results = self.manager.hook.alliance_check_note(note=note, settings=settings)
         for result in results:
             findings.extend(result)
-        return findings
+        return apply_settings(findings, note.check_exceptions, settings)
 
     def suggest(self, transcript: Transcript, note: ProgressNote | None = None) -> Alliance:
         """Ask every extractor plugin (``alliance_suggest_alliance``) for alliance findings

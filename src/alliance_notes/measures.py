@@ -4,14 +4,38 @@ Totals and subscales are computed here and nowhere else.  A note may carry them 
 canonical JSON output does, so that a data pipeline need not recompute), but a value that
 disagrees with the items is an error: a total is never typed in by hand.
 
-Scoring follows the project's domain reference §4:
+Scoring follows the project's domain reference §4, checked against these sources:
 
-* Session Rating Scale (SRS v3; Duncan, Miller et al. 2003): four items 0–10, total 0–40.
-  A total below 36 is the usual cue to talk about the alliance.  **[verify: < or ≤]** —
-  the SRS scoring guidance says "below 36"; we read that as strictly less than 36.
-* Outcome Rating Scale (ORS): four items 0–10, total 0–40; adult clinical cutoff 25.
-* WAI-SR (Hatcher & Gillaspy 2006): twelve items 1–5, total 12–60; Task = items 1, 2, 10,
-  12; Bond = 3, 5, 7, 9; Goal = 4, 6, 8, 11; summed without reversal **[verify]**.
+* Session Rating Scale (SRS v3; Duncan, Miller, Sparks et al., "The Session Rating Scale:
+  preliminary psychometric properties of a 'working' alliance measure", *Journal of Brief
+  Therapy* 3(1):3–12, 2003): four items 0–10 on a 10 cm line, total 0–40.  A total
+  *below* 36 is the cue to talk about the alliance: a glossary summarising the developers'
+  guidance says scores below 36 signal friction the therapist should explore
+  (cauceos.com/en/glossary/srs).  One secondary scoring guide (hiboop.com/fr/assessments/srs/) writes "≤ 36"
+  instead; we follow the developers' "below 36", strictly less than 36, and a total of exactly
+  36 is not flagged.  The same guide calls any single item below 9 a cue for a check-in
+  (:data:`SRS_ITEM_CUE`).
+* Outcome Rating Scale (ORS; Miller, Duncan, Brown, Sparks & Claud, *Journal of Brief
+  Therapy* 2(2):91–100, 2003): four items 0–10, total 0–40; adult clinical cutoff 25.  Age
+  bands (Duncan, Sparks, Miller, Bohanske & Claud, "Giving youth a voice", *Journal of Brief
+  Therapy* 5(2):71–88, 2006; slideshare.net/barrylduncan/child-outcome-rating-scale-cors):
+  the ORS is normed for youth 13 and over, and the Child ORS (CORS, the same four lines in
+  child-friendly words) for children 6–12.  That study's clinical cutoffs are 28 for
+  adolescents (13–17) and 32 for children (6–12) (:data:`ORS_CLINICAL_CUTOFFS`).  The age
+  bands are confirmed by the paper's abstract; the two youth cutoffs are the figures usually
+  cited from that paper; the excerpts we could reach (its abstract, and
+  betteroutcomesnow.com "The ominous clinical cutoff", 2017, on what a cutoff means) do not
+  show the numbers **[verify against the 2006 paper's results section]**.  ``below_cutoff``
+  on the measure keeps its meaning (the adult cutoff); :func:`ors_clinical_cutoff` gives the
+  cutoff for a client's age band (``session.client_age_band``).
+* WAI-SR (Hatcher & Gillaspy, "Development and validation of a revised short version of the
+  Working Alliance Inventory", *Psychotherapy Research* 16(1):12–25, 2006): twelve items 1–5
+  (seldom … always), total 12–60; Task = items 1, 2, 10, 12; Bond = 3, 5, 7, 9; Goal = 4, 6,
+  8, 11.  Summed without reversal: Hatcher & Gillaspy kept only positively worded items when
+  they revised the short form, unlike the WAI-S (Tracey & Kokotovic 1989), whose items 4 and
+  10 are reverse-scored; the excerpt we could reach (Mallinckrodt & Tekie, comparing both
+  12-item forms; pdfcoffee.com/working-alliance-inventory-pdf-free.html) names the two forms
+  but not their keying **[verify against the 2006 paper]**.
 
 The SRS and ORS are licensed: free for individual clinicians, paid for agencies, and their
 wording may not be changed.  This module stores scores, not items.
@@ -27,12 +51,26 @@ from pydantic_core import PydanticCustomError
 from alliance_notes.evidence import Observation
 from alliance_notes.fields import STRICT_MODEL, FivePointScore, TenPointScore, problem
 from alliance_notes.outline import Described
-from alliance_notes.vocabulary import SessionPoint
+from alliance_notes.vocabulary import AgeBand, SessionPoint
 
 #: SRS totals below this are the usual cue to discuss the alliance.
 SRS_DISCUSSION_CUTOFF = 36.0
+#: A single SRS item below this is a cue for a brief check-in, whatever the total.
+SRS_ITEM_CUE = 9.0
 #: ORS totals below this are in the adult clinical range.
 ORS_CLINICAL_CUTOFF = 25.0
+#: The ORS clinical cutoff for each age band (Duncan et al. 2006; see the module's notes).
+ORS_CLINICAL_CUTOFFS: dict[AgeBand, float] = {
+    AgeBand.ADULT: ORS_CLINICAL_CUTOFF,
+    AgeBand.ADOLESCENT: 28.0,
+    AgeBand.CHILD: 32.0,
+}
+
+
+def ors_clinical_cutoff(age_band: AgeBand | None) -> float:
+    """The ORS clinical cutoff for a client's age band; the adult cutoff when none is recorded."""
+    return ORS_CLINICAL_CUTOFFS[age_band or AgeBand.ADULT]
+
 
 WAI_SR_SUBSCALES: dict[str, tuple[int, ...]] = {
     "task": (1, 2, 10, 12),

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from alliance_notes.alliance import Alliance
+from alliance_notes.checks import CheckException, take_inline_exceptions
 from alliance_notes.fields import STRICT_MODEL, Reference, Text, problem
-from alliance_notes.vocabulary import Modality, Setting, WrittenBy
+from alliance_notes.vocabulary import AgeBand, Modality, Setting, WrittenBy
 
 #: The schema version this package reads and writes.
 SCHEMA_VERSION: Literal["1.0"] = "1.0"
@@ -56,6 +57,12 @@ class Session(BaseModel):
     setting: Setting | None = Field(default=None, description="In person or telehealth.")
     language: Annotated[str, Field(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")] | None = Field(
         default=None, description="Language of the note, as a BCP 47 tag such as 'en' or 'es-MX'."
+    )
+    client_age_band: AgeBand | None = Field(
+        default=None,
+        description="The client's age band (adult 18+, adolescent 13–17, child 6–12): it sets the "
+        "norms client-rated measures are compared with, e.g. the ORS clinical cutoff. Leave out if "
+        "not recorded.",
     )
 
 
@@ -112,6 +119,17 @@ class ProgressNote(BaseModel):
     session: Session
     authorship: Authorship
     alliance: Alliance = Field(default_factory=Alliance, description="The therapeutic-alliance section.")
+    check_exceptions: list[CheckException] = Field(
+        default_factory=list,
+        description="Findings the clinician accepts deliberately, by field and code (see "
+        "docs/checks.md). An inline [[allow CODE: reason]] in a text field is moved here when "
+        "the note is read, so it never shows in the note's text.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inline_exceptions_leave_the_text(cls, data: Any) -> Any:
+        return take_inline_exceptions(data)
 
     @model_validator(mode="after")
     def _reviewed_drafts_hold_no_open_suggestions(self) -> ProgressNote:

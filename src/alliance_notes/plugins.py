@@ -15,7 +15,7 @@ plugin that fails to import, marks an implementation of a hook this version does
 with the reason, and the rest load.
 
 Every hook implementation runs in its own guard (:class:`GuardedPluginManager`), and hooks
-are called through pluggy as usual (``manager.hook.alliance_check_note(note=…)``), so
+are called through pluggy as usual (``manager.hook.alliance_check_note(note=…, settings=…)``), so
 ``tryfirst``/``trylast``, hook wrappers and tracing work.  What the guard does with an
 implementation's value or failure is up to the caller (:class:`HookOutcomes`, set with
 :func:`hook_outcomes`); by default a failure is a :class:`~alliance_notes.errors.PluginError`

@@ -45,6 +45,7 @@ from alliance_notes.measures import (
 from alliance_notes.note import BUILT_IN_KINDS, Authorship, ProgressNote, Session
 from alliance_notes.outline import FieldOutline, PartOutline, alliance_outline
 from alliance_notes.vocabulary import (
+    AgeBand,
     Assessment,
     Audience,
     Author,
@@ -365,6 +366,7 @@ def sessions() -> st.SearchStrategy[Session]:
         modality=_optional(_choices(Modality)),
         setting=_optional(_choices(Setting)),
         language=_optional(st.sampled_from(["en", "es-MX", "fr", "de-DE"])),
+        client_age_band=_optional(_choices(AgeBand)),
     )
 
 

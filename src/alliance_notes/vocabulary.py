@@ -250,6 +250,16 @@ class ConsentResponse(Choice):
     DEFERRED = "deferred"
 
 
+class AgeBand(Choice):
+    """The client's age band, which sets the norms a measure's scores are compared with
+    (the ORS clinical cutoff differs for adults, adolescents and children; see
+    :mod:`alliance_notes.measures`)."""
+
+    ADULT = "adult"
+    ADOLESCENT = "adolescent"
+    CHILD = "child"
+
+
 class SessionPoint(Choice):
     """When in the session a measure was given."""
 
@@ -259,6 +269,9 @@ class SessionPoint(Choice):
 
 _LABELS: dict[str, str] = {
     "in_person": "in person",
+    "adult": "adult (18 and over)",
+    "adolescent": "adolescent (13–17)",
+    "child": "child (6–12)",
     "ai_draft": "AI draft (not yet reviewed)",
     "ai_draft_reviewed": "AI draft reviewed by the clinician",
     "ai_draft_reviewed_with_suggestions": "AI draft reviewed by the clinician, with suggestions added since",

@@ -14,10 +14,9 @@ from collections.abc import Sequence
 
 from alliance_notes import __version__
 from alliance_notes.cli import extract, fillable, info, notes
+from alliance_notes.cli.common import EXIT_INVALID
 from alliance_notes.errors import AllianceNotesError, NoteValidationError
 
-#: Exit status for invalid input or usage.
-EXIT_INVALID = 2
 #: Exit status for a failure that is not the user's (a plugin or a bug).
 EXIT_FAILURE = 1
 

@@ -16,6 +16,11 @@ from typing import TYPE_CHECKING
 from alliance_notes.errors import AllianceNotesError
 from alliance_notes.vocabulary import AUDIENCES, PLACEMENTS
 
+#: Exit status for invalid input or usage.
+EXIT_INVALID = 2
+#: Exit status of ``validate`` for a valid note with an error finding.
+EXIT_ERROR_FINDINGS = 1
+
 if TYPE_CHECKING:  # the models and the host load when a command runs, not to parse arguments
     from alliance_notes.host import Host
     from alliance_notes.note import ProgressNote

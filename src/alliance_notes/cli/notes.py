@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from alliance_notes.cli.common import (
+    EXIT_ERROR_FINDINGS,
+    EXIT_INVALID,
     add_note_input,
     add_output_option,
     add_render_options,
@@ -20,6 +23,7 @@ from alliance_notes.cli.common import (
     write_output,
 )
 from alliance_notes.cli.extract import add_transcript_options, read_transcript_argument
+from alliance_notes.cli.findings import add_check_options
 from alliance_notes.errors import AllianceNotesError, NoteValidationError
 from alliance_notes.examples import example_notes
 
@@ -43,6 +47,9 @@ def run_render(arguments: argparse.Namespace) -> int:
 
 
 def run_validate(arguments: argparse.Namespace) -> int:
+    from alliance_notes.cli.findings import check_settings, json_report, text_report  # noqa: PLC0415
+
+    settings = check_settings(arguments)  # a wrong setting is a usage error, before any reading
     host = open_host()
     source = "<stdin>" if arguments.note == "-" else arguments.note
     try:
@@ -62,15 +69,15 @@ def run_validate(arguments: argparse.Namespace) -> int:
             print(f"{source}: invalid, {count} problem{'s' if count != 1 else ''}")
             for problem in error.problems:
                 print(f"  - {problem}")
-        return 2
-    findings = host.check(note)
+        return EXIT_INVALID
+    report = host.check_report(note, settings)
     grounded: bool | None = None
     if arguments.transcript is not None:
         from alliance_notes.checks import Severity  # noqa: PLC0415  (only --transcript needs these)
         from alliance_notes.grounding import check_quotes  # noqa: PLC0415
 
         quote_problems = check_quotes(note, read_transcript_argument(arguments))
-        findings.extend(problem.as_finding() for problem in quote_problems)
+        report = replace(report, findings=(*report.findings, *(p.as_finding() for p in quote_problems)))
         grounded = not any(problem.severity is Severity.ERROR for problem in quote_problems)
     if arguments.json:
         result: dict[str, Any] = {
@@ -78,7 +85,7 @@ def run_validate(arguments: argparse.Namespace) -> int:
             "valid": True,
             "kind": note.kind,
             "problems": [],
-            "findings": [finding.model_dump(mode="json") for finding in findings],
+            **json_report(report, note),
         }
         if grounded is not None:
             result["grounded"] = grounded
@@ -88,9 +95,11 @@ def run_validate(arguments: argparse.Namespace) -> int:
         if grounded is not None:
             verdict = "every evidence quote is" if grounded else "some evidence quotes are not"
             print(f"{source}: {verdict} grounded in the transcript")
-        for finding in findings:
-            print(f"  - {finding}")
-    return 2 if grounded is False else 0
+        for line in text_report(report, note):
+            print(line)
+    if grounded is False:
+        return EXIT_INVALID
+    return EXIT_ERROR_FINDINGS if report.has_errors else 0
 
 
 def _print_json(data: dict[str, Any]) -> None:
@@ -161,10 +170,14 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
 
     validate = subparsers.add_parser(
         "validate",
-        help="check a note and list every problem",
-        description="Validate a note.  Exit status 0 when it is valid, 2 when it is not; every "
-        "problem is listed by field, never quoting the note's text.  Installed check plugins "
-        "also run on a valid note.",
+        help="check a note: list every problem, then the findings of the note checks",
+        description="Validate a note, then run the note checks (respectful language, pronouns, "
+        "alliance consistency, measures and any installed check plugin) and list their findings "
+        "by section.  Every problem and finding names its field (and, for words, their "
+        "characters), never quoting the note's text.  Exit status 0 when the note is valid and "
+        "no finding is an error, 1 when a finding is an error, 2 when the note is invalid (or a "
+        "quote is not in --transcript) or the usage is wrong.  Finding codes and their settings: "
+        "docs/checks.md.",
     )
     add_note_input(validate)
     validate.add_argument("--json", action="store_true", help="print the result as JSON on standard output")
@@ -175,6 +188,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "exit status 2 when one does not",
     )
     add_transcript_options(validate)
+    add_check_options(validate)
     validate.set_defaults(run=run_validate)
 
     demo = subparsers.add_parser(

@@ -35,6 +35,7 @@ from alliance_notes.alliance import (
 from alliance_notes.evidence import Finding, Observation
 from alliance_notes.outline import Described, FieldKind, FieldOutline, PartOutline, alliance_outline
 from alliance_notes.vocabulary import (
+    AgeBand,
     Assessment,
     Author,
     BondAspect,
@@ -368,6 +369,13 @@ DETAILS: tuple[Detail, ...] = (
     Detail(("session", "modality"), "modality", "choice", "leave blank if not recorded", Modality),
     Detail(("session", "setting"), "setting", "choice", choice=Setting),
     Detail(("session", "language"), "language", "language", "e.g. en or es-MX; leave blank if not recorded"),
+    Detail(
+        ("session", "client_age_band"),
+        "client age band",
+        "choice",
+        "sets the ORS cutoff; leave blank if not recorded",
+        AgeBand,
+    ),
     Detail(("authorship", "written_by"), "written by", "choice", choice=WrittenBy),
     Detail(("authorship", "clinician"), "clinician", "code", "your pseudonymous code"),
     Detail(("authorship", "drafted_by"), "drafted by", "text", "the AI scribe that drafted it, if any"),
@@ -402,6 +410,7 @@ CHOICE_NOUNS: dict[type[Choice], str] = {
     InitiatedBy: "person who raised a boundary",
     ConsentResponse: "consent answer",
     SessionPoint: "point in the session (start or end)",
+    AgeBand: "age band (adult, adolescent or child)",
 }
 
 

@@ -9,6 +9,7 @@ under headings and prompts; a clinic can override it like any template.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 
 from alliance_notes.alliance import Alliance
 from alliance_notes.audiences import for_audience, warn_if_unplaced
+from alliance_notes.checks import inline_marker
 from alliance_notes.document import PRIVATE_TITLE
 from alliance_notes.errors import AllianceNotesError, NoteValidationError
 from alliance_notes.evidence import Observation, Provenance
@@ -297,11 +299,52 @@ def prefilled_template(
     audience = _form_audience(audience)
     warn_if_unplaced(note, audience)
     view = for_audience(note, audience)
-    writer = _Writer(type(note), view, audience)
+    writer = _Writer(type(note), with_exception_markers(view), audience)
     templates = templates or _built_in_templates()
     text = _render(templates, note.kind, writer.form())
     _check_round_trip(view, text, clinic=templates.sandboxed)
     return text
+
+
+def _location_path(location: str) -> list[str | int]:
+    return [int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", location)]
+
+
+def _appended(value: Any, path: list[str | int], marker: str, location: str) -> Any:
+    """``value`` with ``marker`` appended to the text at ``path`` inside it (unvalidated copies)."""
+    if not path:
+        if not isinstance(value, str):
+            raise AllianceNotesError(
+                f"check_exceptions: the exception at {location} is not on a text field, so a fill-in "
+                "form cannot carry it; keep that note in JSON"
+            )
+        return f"{value} {marker}"
+    step, rest = path[0], path[1:]
+    if isinstance(step, int) and isinstance(value, list) and step < len(value):
+        return [*value[:step], _appended(value[step], rest, marker, location), *value[step + 1 :]]
+    if isinstance(step, str) and isinstance(value, BaseModel) and step in type(value).model_fields:
+        return value.model_copy(update={step: _appended(getattr(value, step), rest, marker, location)})
+    raise AllianceNotesError(f"check_exceptions: {location} is not a field of this note")
+
+
+def with_exception_markers(note: ProgressNote) -> ProgressNote:
+    """The note with each check exception written back into its text field as an inline
+    ``[[allow …]]`` marker (a form has no other place for it; reading the form takes them out
+    again).  The copies are for writing a form only: they are not validated.
+
+    :raises AllianceNotesError: for an exception that is not on a text field.
+    """
+    written: ProgressNote = note.model_copy(update={"check_exceptions": []})
+    for exception in note.check_exceptions:
+        marker = inline_marker(exception)
+        written = _appended(written, _location_path(exception.location), marker, exception.location)
+    return written
+
+
+def _exceptions_in_order(note: ProgressNote) -> ProgressNote:
+    """The note with its check exceptions in a fixed order (a form lists them in field order)."""
+    ordered = sorted(note.check_exceptions, key=lambda exception: exception.model_dump_json())
+    return note.model_copy(update={"check_exceptions": ordered})
 
 
 def _check_round_trip(note: ProgressNote, text: str, *, clinic: bool) -> None:
@@ -316,5 +359,5 @@ def _check_round_trip(note: ProgressNote, text: str, *, clinic: bool) -> None:
         raise AllianceNotesError(
             f"the prefilled form would not read back ({len(error.problems)} problems); {culprit}"
         ) from None
-    if again != note:
+    if _exceptions_in_order(again) != _exceptions_in_order(note):
         raise AllianceNotesError(f"the prefilled form would not read back as the same note; {culprit}")
