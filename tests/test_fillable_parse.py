@@ -205,12 +205,21 @@ def test_observations_without_a_state_are_an_error_not_a_guess() -> None:
 
 
 def test_required_parts_of_an_item_are_reported_at_the_item() -> None:
-    text = HAND_FILLED.replace("  - Repairs rupture: r1\n", "")
+    text = HAND_FILLED.replace("  - Type: [x] withdrawal · [ ] confrontation\n", "")
     (problem,) = _problems(text)
-    assert problem.location == "alliance.repairs[0].rupture"
-    assert problem.message == "is required: write it after the label"
-    assert problem.place == "Repairs › 1st entry › Repairs rupture"
-    assert problem.line == _line_of(text, "What you did:")
+    assert problem.location == "alliance.ruptures[0].type"
+    assert problem.message == "is required: tick one"
+    assert problem.place == "Ruptures › 1st entry › Type"
+    assert problem.line == _line_of(text, "What happened:")
+
+
+def test_a_repair_with_its_rupture_line_left_out_names_no_rupture() -> None:
+    """The rupture a repair addresses is optional (a repair can stand alone): leaving the
+    line out records none rather than guessing one."""
+    text = HAND_FILLED.replace("  - Repairs rupture: r1\n", "")
+    (repair,) = parse_filled(text).note.alliance.repairs
+    assert repair.rupture is None
+    assert repair.outcome is not None and repair.outcome.value == "resolved"
 
 
 def test_a_misspelt_heading_is_an_error_but_an_unknown_one_is_the_clinicians() -> None:

@@ -180,9 +180,15 @@ def _pick_slot(raw: RawField) -> tuple[RawSlot, list[RawSlot]]:
     boxes: list[Line] = []
     provenance: list[RawSlot] = []
     current: RawSlot | None = None
+    # Provenance lines belong to the answer only under its boxes; under an entry of some
+    # other kind (one moved here from another field) they are that entry's, and are read,
+    # and reported, with it.
+    under_boxes = False
     for line in raw.lines:
         width, stripped = indent_of(line.text)
-        started = slot_start(stripped, FINDING) if width and stripped else None
+        if stripped and not width:
+            under_boxes = stripped.startswith("- [")
+        started = slot_start(stripped, FINDING) if width and stripped and under_boxes else None
         if isinstance(started, SlotStart) and started.key in _PROVENANCE_KEYS:
             current = RawSlot(started.key, line.number, started.value, width + 2)
             provenance.append(current)
