@@ -128,7 +128,9 @@ def test_the_bundle_is_a_document_with_the_composition_first(
     assert len(urls) == len(set(urls)) and all(url.startswith("urn:uuid:") for url in urls)
     document = composition(output)
     assert document["type"] == {
-        "coding": [{"system": "http://loinc.org", "code": "34904-3", "display": "Mental health Progress note"}],
+        "coding": [
+            {"system": "http://loinc.org", "code": "34904-3", "display": "Mental health Progress note"}
+        ],
         "text": "SOAP note",
     }
     # The Bundle and the document it carries are named apart.

@@ -189,7 +189,7 @@ class _Extractor:
 
     device_url: str
     name: str
-    kind: str
+    kinds: list[str]
     unconfirmed: list[dict[str, Any]] = field(default_factory=list)
     confirmed: list[dict[str, Any]] = field(default_factory=list)
 
@@ -219,7 +219,7 @@ class BundleBuilder:
         self.composition_url = self.url("composition")
         self.patient_url = self.url("patient")
         self.entries: list[Resource] = []
-        self.extractors: dict[tuple[str, str], _Extractor] = {}
+        self.extractors: dict[str, _Extractor] = {}
         self.labels: list[dict[str, str]] = []
         #: Every observation of each alliance part (``"ruptures"``: those of every rupture).
         self.part_observations: dict[str, list[Observation]] = {}
@@ -236,7 +236,9 @@ class BundleBuilder:
         self.entries.append({"fullUrl": url, "resource": resource})
         return {"reference": url}
 
-    def narrative(self, title: str, facts: list[tuple[str, str]], status: str = "generated") -> dict[str, str]:
+    def narrative(
+        self, title: str, facts: list[tuple[str, str]], status: str = "generated"
+    ) -> dict[str, str]:
         """A resource's narrative: its title and what its elements hold, in the note's language.
 
         ``generated`` when it shows only what the resource's core elements hold,
@@ -272,13 +274,15 @@ class BundleBuilder:
         return self._clinician() or {"type": "Practitioner", "display": "the treating clinician"}
 
     def _device(self, name: str, kind: str) -> _Extractor:
-        # " scribe-llm" and "scribe-llm" are one device: names are trimmed before they are keys.
+        # One program is one device, whatever it did (drafted the note, suggested items) and
+        # however its name was spaced: " scribe-llm" and "scribe-llm" are the same.
         name = name.strip()
-        key = (kind, name)
-        extractor = self.extractors.get(key)
+        extractor = self.extractors.get(name)
         if extractor is None:
-            extractor = _Extractor(self.url(f"device|{kind}|{name}"), name, kind)
-            self.extractors[key] = extractor
+            extractor = _Extractor(self.url(f"device|{name}"), name, [kind])
+            self.extractors[name] = extractor
+        elif kind not in extractor.kinds:
+            extractor.kinds.append(kind)
         return extractor
 
     def _device_resource(self, extractor: _Extractor) -> Resource:
@@ -288,8 +292,11 @@ class BundleBuilder:
         else:
             resource["displayName"] = extractor.name
             resource["name"] = [{"value": extractor.name, "type": "user-friendly-name"}]
-        resource["type"] = [{"text": extractor.kind}] if self.version == "R5" else {"text": extractor.kind}
-        resource["text"] = self.narrative(extractor.name, [("Device", extractor.kind)])
+        kinds = extractor.kinds
+        resource["type"] = (
+            [{"text": kind} for kind in kinds] if self.version == "R5" else {"text": ", ".join(kinds)}
+        )
+        resource["text"] = self.narrative(extractor.name, [("Device", ", ".join(kinds))])
         return resource
 
     # -- labels and provenance ------------------------------------------------------
@@ -360,21 +367,23 @@ class BundleBuilder:
         measure: SessionRatingScale | OutcomeRatingScale | WorkingAllianceInventory,
     ) -> list[dict[str, str]]:
         response_url, total_url = self.url(f"questionnaire-response|{key}"), self.url(f"total|{key}")
+        answers: list[tuple[str, dict[str, Any]]]
         if isinstance(measure, WorkingAllianceInventory):
-            items = [
-                {"linkId": str(number), "answer": [{"valueInteger": score}]}
-                for number, score in enumerate(measure.items, start=1)
+            answers = [
+                (str(number), {"valueInteger": score}) for number, score in enumerate(measure.items, start=1)
             ]
         else:
-            items = [
-                {"linkId": name, "answer": [{"valueDecimal": getattr(measure, name)}]}
+            answers = [
+                (name, {"valueDecimal": getattr(measure, name)})
                 for name in type(measure).model_fields
                 if name not in ("evidence", "provenance", "belongs", "administered")
             ]
-        answers = [(item["linkId"], _answer(item["answer"][0])) for item in items]
+        items = [{"linkId": link_id, "answer": [answer]} for link_id, answer in answers]
         response: Resource = {
             "resourceType": "QuestionnaireResponse",
-            "text": self.narrative(f"{title}: answers", answers),
+            "text": self.narrative(
+                f"{title}: answers", [(link_id, _answer(answer)) for link_id, answer in answers]
+            ),
             "questionnaire": f"{BASE}/Questionnaire/{key}",
             "status": self._status(measure, RESPONSE_COMPLETED, RESPONSE_IN_PROGRESS),
             "subject": self._subject(),
@@ -651,7 +660,10 @@ class BundleBuilder:
         """The entries of the client (a Patient known by code only, with the pronouns
         extension when given) and the clinician (a Practitioner, when named)."""
         client = self.note.session.client
-        patient: Resource = {"resourceType": "Patient", "text": self.narrative("Client", [("Client code", client)])}
+        patient: Resource = {
+            "resourceType": "Patient",
+            "text": self.narrative("Client", [("Client code", client)]),
+        }
         if pronouns is not None:
             pronoun_text = pronouns["extension"][0]["valueCodeableConcept"]["text"]
             patient["text"] = self.narrative(

@@ -82,7 +82,10 @@ _TABLE_ORDER = (
 #: Every element a FHIR narrative may use, with what it may hold (fhir-xhtml.xsd).
 CONTENT_MODELS: Mapping[str, ContentModel] = {
     **{name: _INLINE_CONTENT for name in INLINE - {"a", "br", "img", "map"}},
-    **{name: _INLINE_CONTENT for name in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "address", "caption")},
+    **{
+        name: _INLINE_CONTENT
+        for name in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "address", "caption")
+    },
     **{name: _FLOW_CONTENT for name in ("div", "li", "dd", "th", "td")},
     "a": ContentModel(INLINE - {"a"}, text=True),
     "pre": ContentModel(INLINE - {"img", "big", "small", "sub", "sup"}, text=True),
@@ -116,7 +119,19 @@ _CELL = frozenset({"abbr", "axis", "headers", "scope", "rowspan", "colspan"}) | 
 #: Further attributes particular elements may carry, and what ``br`` and ``map`` take instead.
 ELEMENT_ATTRIBUTES: Mapping[str, frozenset[str]] = {
     "a": frozenset(
-        {"charset", "type", "name", "href", "hreflang", "rel", "rev", "shape", "coords", "accesskey", "tabindex"}
+        {
+            "charset",
+            "type",
+            "name",
+            "href",
+            "hreflang",
+            "rel",
+            "rev",
+            "shape",
+            "coords",
+            "accesskey",
+            "tabindex",
+        }
     ),
     "area": frozenset({"shape", "coords", "href", "nohref", "alt", "accesskey", "tabindex"}),
     "img": frozenset({"src", "alt", "longdesc", "height", "width", "usemap", "ismap"}),
@@ -255,9 +270,16 @@ class _Checker:
             return
         self.has_text = True
         element = self.stack[-1] if self.stack else None
-        if element is not None and element.model is not None and not element.model.text and not element.said_text:
+        if (
+            element is not None
+            and element.model is not None
+            and not element.model.text
+            and not element.said_text
+        ):
             element.said_text = True
-            self.problems.append(f"text may not stand directly inside <{element.name}> (wrap it in an element)")
+            self.problems.append(
+                f"text may not stand directly inside <{element.name}> (wrap it in an element)"
+            )
 
     def refuse(self, what: str) -> None:
         raise _RefusedError(f"{what} is not allowed in a FHIR narrative")
