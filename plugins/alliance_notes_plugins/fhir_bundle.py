@@ -3,23 +3,40 @@
 What goes where (domain reference §6):
 
 * ``Bundle`` of type ``document``; its ``identifier`` and every ``fullUrl`` are
-  ``urn:uuid:`` values derived from the note itself, so the same note always gives the
-  same Bundle.  A note records a session date but no time, so ``timestamp`` (and the
-  Provenance ``recorded`` instants) are the session date at 00:00 UTC.
-* ``Composition`` first: LOINC 11506-3 *Progress note*, ``status`` ``final`` (or
-  ``preliminary`` for an AI draft no clinician has reviewed), the session date, the
-  author (the clinician as a pseudonymous ``Practitioner`` and/or the AI scribe as a
-  ``Device``), the title, and the client as a ``Patient`` that carries only the
-  pseudonymous code.  One section per host section, with its LOINC code where one exists
-  (Subjective 61150-9, Objective 61149-1, Assessment 51848-0, Plan 18776-5) and otherwise
-  a code from the project's CodeSystem; then the alliance section (code ``alliance``)
-  with a sub-section per part.  With inline placement the parts are sub-sections of the
-  host sections they belong in.  Empty sections say why in ``emptyReason``: ``notasked``
-  for a part not assessed, ``nilknown`` for one assessed with nothing found.
+  ``urn:uuid:`` values derived from the note itself (and the FHIR version), so the same
+  note always gives the same entries.  A note records a session date but no time:
+  ``timestamp`` and the Provenance ``recorded`` instants (FHIR requires instants there)
+  are the instant the Bundle is assembled, given by the caller
+  (:mod:`alliance_notes_plugins.fhir`: now, or option ``timestamp``); every ``dateTime``
+  holds the session date alone, never an invented time of day.
+* ``Composition`` first: LOINC 34904-3 *Mental health Progress note* (the note kind's
+  title in ``type.text``), an identifier of its own (system ``.../sid/document``: the
+  document, the same in R4B and R5, unlike the Bundle's), ``status`` ``final`` only when a
+  clinician wrote or reviewed everything (``preliminary`` for an unreviewed AI draft or a
+  note holding suggestions nobody confirmed), the session date, the author (the clinician
+  as a pseudonymous ``Practitioner`` and/or the AI scribe as a ``Device``), the title,
+  R4B ``confidentiality`` ``R``, and the client as a ``Patient`` that carries only the
+  pseudonymous code.  One section per host section, with its LOINC code and LOINC's own
+  display where one exists (Subjective 61150-9 *Subjective Narrative*, Objective 61149-1
+  *Objective Narrative*, Assessment 51848-0 *Evaluation note*, Plan 18776-5 *Plan of care
+  note*; the note's heading in ``code.text``) and otherwise a code from the project's
+  CodeSystem; then the alliance section (code ``alliance``) with a sub-section per part.
+  With inline placement the parts are sub-sections of the host sections they belong in.
+  Empty sections say why in ``emptyReason`` with the list-empty-reason display
+  (``notasked`` *Not Asked* for a part not assessed or a host section with nothing
+  recorded, ``nilknown`` *Nil Known* for a part assessed with nothing found, ``withheld``
+  for one kept in the psychotherapy note) and the note's own wording in ``text``.
+* Narratives: every resource but the ``Binary`` (every DomainResource) has one, in the
+  note's language (``lang`` and ``xml:lang``) when the note records it.  Its status says
+  what it shows: ``generated`` for only what the resource's elements hold, ``extensions``
+  when it also shows an extension (the client's pronouns), ``additional`` for the
+  Composition (its facts: session number, duration, modality …) and for sections.
 * Measures: a ``QuestionnaireResponse`` per instrument given (SRS, WAI-SR, ORS) and an
   ``Observation`` of its total, ``derivedFrom`` the response, with the computed values
   (below the cutoff; WAI-SR subscales) as components; both referenced from the measures
-  sub-section's entries.
+  sub-section's entries.  Both are ``final`` / ``completed`` only when a clinician wrote
+  or confirmed the measure: a suggestion, or anything in an unreviewed AI draft, is
+  ``preliminary`` / ``in-progress`` and labelled ``AIAST``.
 * Pronouns: an ``Observation`` of LOINC 90778-2 *Personal pronouns – Reported* with the
   LOINC answer (LA29518-0 he/him, LA29519-8 she/her, LA29520-6 they/them) where the
   recorded pronouns are one of those, and the client's own words as text; and the
@@ -30,10 +47,11 @@ What goes where (domain reference §6):
   security label ``AIAST`` (DS4P ``extension-inline-sec-label``; the Composition is then
   labelled ``PROCESSINLINELABEL``), a measure or pronoun resource so suggested carries
   ``AIAST`` in ``meta.security``, and an unreviewed AI draft labels the whole
-  Composition ``AIAST``.  Each extractor is a ``Device``, and a ``Provenance`` per
-  extractor names it as author of what it suggested (``targetElement`` naming the
-  sections); confirmed suggestions get a ``Provenance`` that also names the clinician as
-  verifier.
+  Composition and each of its entries ``AIAST``.  The same in R4B and R5: the label is on
+  what the AI wrote, never in ``Provenance.reason`` (a purpose of use).  Each program is
+  one ``Device`` (its name trimmed), and a ``Provenance`` per program names it as author
+  of what it suggested (``targetElement`` naming the sections); confirmed suggestions get
+  a ``Provenance`` that also names the clinician as verifier.
 * Sections holding items that belong in the psychotherapy note kept separate from the
   record carry the inline label ``PSYTHPN``; every Composition is labelled ``R``
   (restricted), as mental-health notes are.
