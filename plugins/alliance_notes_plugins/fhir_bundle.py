@@ -585,7 +585,15 @@ class BundleBuilder:
     def _composition_status(self) -> str:
         """``final`` only when a clinician wrote or reviewed everything in the note: an
         unreviewed AI draft, or a note still holding unconfirmed suggestions, is preliminary."""
-        if self.unreviewed_draft or self.note.alliance.unconfirmed_suggestions():
+        # Alliance.unconfirmed_suggestions() counts these, from a walk of the section this
+        # builder has already made (part_observations): not walked a second time.
+        observations = (item for found in self.part_observations.values() for item in found)
+        answers = self.note.alliance.set_by.values()
+        if (
+            self.unreviewed_draft
+            or any(observation.provenance.is_unconfirmed_suggestion for observation in observations)
+            or any(provenance.is_unconfirmed_suggestion for provenance in answers)
+        ):
             return PRELIMINARY
         return FINAL
 

@@ -186,48 +186,67 @@ def allowed_attributes(element: str) -> frozenset[str]:
     return only if only is not None else COMMON_ATTRIBUTES | ELEMENT_ATTRIBUTES.get(element, frozenset())
 
 
+_ALLOWED_ATTRIBUTES = {element: allowed_attributes(element) for element in CONTENT_MODELS}
+
+
 class _RefusedError(Exception):
     """Stops parsing at a construct a narrative may not contain."""
 
 
-@dataclass
-class _Open:
-    """An element being read: its name and the children seen so far."""
-
-    name: str
-    model: ContentModel | None
-    children: list[str]
-    said_text: bool = False
+_XHTML_PREFIX = XHTML_NAMESPACE + " "  # how expat names an element of the namespace
+_NO_CHILDREN: list[str] = []
 
 
 class _Checker:
+    """Checks elements as expat reads them.  The open elements are kept in parallel lists
+    (name, content model, children seen when the model needs them): a narrative check runs
+    on every render, for every narrative."""
+
     def __init__(self) -> None:
         self.problems: list[str] = []
-        self.stack: list[_Open] = []
+        self.names: list[str] = []
+        self.models: list[ContentModel | None] = []
+        self.children: list[list[str]] = []
         self.has_text = False
         self.ids: set[str] = set()
+        self.texted: set[int] = set()  # depths where misplaced text was reported
 
     def start(self, qualified: str, attributes: dict[str, str]) -> None:
-        namespace, _, name = qualified.rpartition(" ")
-        if not self.stack and (name != "div" or namespace != XHTML_NAMESPACE):
-            self.problems.append('the root must be <div xmlns="http://www.w3.org/1999/xhtml">')
-        parent = self.stack[-1] if self.stack else None
-        model = CONTENT_MODELS.get(name) if namespace == XHTML_NAMESPACE else None
-        self.stack.append(_Open(name, model, []))
-        if namespace != XHTML_NAMESPACE:
+        if qualified.startswith(_XHTML_PREFIX):
+            name = qualified[len(_XHTML_PREFIX) :]
+            model = CONTENT_MODELS.get(name)
+            foreign = False
+        else:
+            name = qualified.rpartition(" ")[2]
+            model, foreign = None, True
+        models = self.models
+        if not models:
+            if name != "div" or foreign:
+                self.problems.append('the root must be <div xmlns="http://www.w3.org/1999/xhtml">')
+            parent = None
+        else:
+            parent = models[-1]
+        self.names.append(name)
+        models.append(model)
+        self.children.append([] if model is not None and (model.required or model.order) else _NO_CHILDREN)
+        if foreign:
             self.problems.append(f"element <{name}> is not in the XHTML namespace")
             return
         if model is None:
             self.problems.append(f"element <{name}> is not allowed in a FHIR narrative")
             return
-        if parent is not None and parent.model is not None:
-            parent.children.append(name)
-            if name not in parent.model.children:
-                self.problems.append(f"element <{name}> may not stand directly inside <{parent.name}>")
-        self._check_attributes(name, attributes)
+        if parent is not None:
+            siblings = self.children[-2]
+            if siblings is not _NO_CHILDREN:
+                siblings.append(name)
+            if name not in parent.children:
+                self.problems.append(f"element <{name}> may not stand directly inside <{self.names[-2]}>")
+        if attributes or name in REQUIRED_ATTRIBUTES:
+            self._check_attributes(name, attributes)
 
     def _check_attributes(self, name: str, attributes: dict[str, str]) -> None:
-        allowed = allowed_attributes(name)
+        required = REQUIRED_ATTRIBUTES.get(name)
+        allowed = _ALLOWED_ATTRIBUTES[name]
         present = set()
         for qualified_attribute, value in attributes.items():
             attribute_namespace, _, attribute = qualified_attribute.rpartition(" ")
@@ -248,37 +267,33 @@ class _Checker:
                 self.ids.add(value.strip())
             elif attribute in _URL_ATTRIBUTES and value.strip().lower().startswith(_UNSAFE_SCHEMES):
                 self.problems.append(f"attribute '{attribute}' on <{name}> uses an unsafe URL scheme")
-        for missing in sorted(REQUIRED_ATTRIBUTES.get(name, frozenset()) - present):
+        for missing in sorted((required or frozenset()) - present):
             self.problems.append(f"element <{name}> needs the attribute '{missing}'")
 
     def end(self, qualified: str) -> None:
-        element = self.stack.pop()
-        model = element.model
+        self.texted.discard(len(self.models))
+        name, model, children = self.names.pop(), self.models.pop(), self.children.pop()
         if model is None:
             return
-        if model.required and not model.required.intersection(element.children):
+        if model.required and not model.required.intersection(children):
             needed = " or ".join(f"<{child}>" for child in sorted(model.required))
-            self.problems.append(f"element <{element.name}> must hold at least one {needed}")
+            self.problems.append(f"element <{name}> must hold at least one {needed}")
         if model.order:
             rank = {child: index for index, group in enumerate(model.order) for child in group}
-            ranks = [rank[child] for child in element.children if child in rank]
+            ranks = [rank[child] for child in children if child in rank]
             if ranks != sorted(ranks):
-                self.problems.append(f"the parts of <{element.name}> are out of order")
+                self.problems.append(f"the parts of <{name}> are out of order")
 
     def text(self, data: str) -> None:
         if not data.strip():
             return
         self.has_text = True
-        element = self.stack[-1] if self.stack else None
-        if (
-            element is not None
-            and element.model is not None
-            and not element.model.text
-            and not element.said_text
-        ):
-            element.said_text = True
+        model = self.models[-1] if self.models else None
+        depth = len(self.models)
+        if model is not None and not model.text and depth not in self.texted:
+            self.texted.add(depth)
             self.problems.append(
-                f"text may not stand directly inside <{element.name}> (wrap it in an element)"
+                f"text may not stand directly inside <{self.names[-1]}> (wrap it in an element)"
             )
 
     def refuse(self, what: str) -> None:
