@@ -578,14 +578,14 @@ def test_an_invalid_embedded_note_is_reported_by_field_without_its_text(
 
 def test_validate_option(host: Host, example_paths: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     note = host.load_note(example_paths["dap"])
-    assert host.render(note, "fhir-r5", validate="no", audience="review") == host.render(
-        note, "fhir-r5", validate="yes", audience="review"
+    assert host.render(note, "fhir-r5", validate="no", audience="review", timestamp=ASSEMBLED) == host.render(
+        note, "fhir-r5", validate="yes", audience="review", timestamp=ASSEMBLED
     )
     with pytest.raises(RenderError, match="option validate must be one of auto, yes, no"):
         host.render(note, "fhir-r5", validate="sometimes", audience="review")
     monkeypatch.setattr(fhir_plugin, "fhir_resources_installed", lambda: False)
-    assert host.render(note, "fhir-r5", audience="review") == host.render(
-        note, "fhir-r5", validate="no", audience="review"
+    assert host.render(note, "fhir-r5", audience="review", timestamp=ASSEMBLED) == host.render(
+        note, "fhir-r5", validate="no", audience="review", timestamp=ASSEMBLED
     )
     with pytest.raises(RenderError, match=r"validate=yes needs the fhir.resources package"):
         host.render(note, "fhir-r5", validate="yes", audience="review")
