@@ -143,6 +143,17 @@ PSYCHOTHERAPY_NOTE = {
     "display": "psychotherapy note information sensitivity",
 }
 RESTRICTED = {"system": CONFIDENTIALITY, "code": "R", "display": "restricted"}
+#: The measures, by their key in the project's CodeSystem (codes ``<key>-total``,
+#: ``<key>-below-cutoff``, ``wai-sr-<subscale>``) and Questionnaire URL
+#: (``{BASE}/Questionnaire/<key>``), with their titles.
+MEASURE_TITLES = {
+    "srs": "Session Rating Scale",
+    "wai-sr": "Working Alliance Inventory, short revised",
+    "ors": "Outcome Rating Scale",
+}
+WAI_SR_SUBSCALES = ("task", "bond", "goal")
+PRONOUNS_USED_CORRECTLY = ("pronouns-used-correctly", "Pronouns used correctly this session")
+
 #: Every note is restricted (mental-health content): R4B ``Composition.confidentiality``.
 CONFIDENTIALITY_CODE = RESTRICTED["code"]
 
@@ -417,7 +428,7 @@ class BundleBuilder:
                     "code": _concept(CODE_SYSTEM, f"{key}-{name}", f"{title} {name} subscale"),
                     "valueQuantity": _score(getattr(measure, name)),
                 }
-                for name in ("task", "bond", "goal")
+                for name in WAI_SR_SUBSCALES
             ]
         else:
             components = [
@@ -448,13 +459,11 @@ class BundleBuilder:
         measures = self.note.alliance.measures
         references: list[dict[str, str]] = []
         if measures.srs is not None:
-            references += self._measure("srs", "Session Rating Scale", measures.srs)
+            references += self._measure("srs", MEASURE_TITLES["srs"], measures.srs)
         if measures.wai_sr is not None:
-            references += self._measure(
-                "wai-sr", "Working Alliance Inventory, short revised", measures.wai_sr
-            )
+            references += self._measure("wai-sr", MEASURE_TITLES["wai-sr"], measures.wai_sr)
         if measures.ors is not None:
-            references += self._measure("ors", "Outcome Rating Scale", measures.ors)
+            references += self._measure("ors", MEASURE_TITLES["ors"], measures.ors)
         return references
 
     def _pronouns(self) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
@@ -471,7 +480,7 @@ class BundleBuilder:
         status = self._status(pronouns, FINAL, PRELIMINARY)
         facts = [("Status", status), (PRONOUNS[1], recorded)]
         if pronouns.used_correctly is not None:
-            facts.append(("Pronouns used correctly this session", _yes_no(pronouns.used_correctly)))
+            facts.append((PRONOUNS_USED_CORRECTLY[1], _yes_no(pronouns.used_correctly)))
         observation: Resource = {
             "resourceType": "Observation",
             "text": self.narrative(PRONOUNS[1], facts),
@@ -485,9 +494,7 @@ class BundleBuilder:
         if pronouns.used_correctly is not None:
             observation["component"] = [
                 {
-                    "code": _concept(
-                        CODE_SYSTEM, "pronouns-used-correctly", "Pronouns used correctly this session"
-                    ),
+                    "code": _concept(CODE_SYSTEM, *PRONOUNS_USED_CORRECTLY),
                     "valueBoolean": pronouns.used_correctly,
                 }
             ]
