@@ -236,7 +236,7 @@ def test_the_xhtml_check_refuses_what_the_official_schema_refuses(fragment: str,
         (f'<div {XHTML}><img src="x.png"/>x</div>', "needs the attribute 'alt'"),
     ],
 )
-def test_the_xhtml_check_refuses_what_the_schema_refuses(div: str, problem: str) -> None:
+def test_the_xhtml_check_names_each_schema_violation(div: str, problem: str) -> None:
     assert xhtml_schema_errors(div) != []
     assert any(problem in found for found in narrative_problems(div)), narrative_problems(div)
 
