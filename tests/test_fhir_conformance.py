@@ -212,7 +212,7 @@ def _fragments(draw: st.DrawFn, depth: int = 3) -> str:
     return "".join(parts)
 
 
-@settings(max_examples=300)
+@settings(max_examples=600)
 @given(_fragments(), st.sampled_from(["", ' lang="en" xml:lang="en"']))
 def test_the_xhtml_check_refuses_what_the_official_schema_refuses(fragment: str, language: str) -> None:
     div = f"<div {XHTML}{language}>t{fragment}</div>"

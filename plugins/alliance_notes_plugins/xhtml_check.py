@@ -58,18 +58,20 @@ class ContentModel:
     :param required: a child at least one of which must be present (``ul`` needs an ``li``).
     :param order: for a table and its parts, the groups of children in the order they must
         come (each group's elements in any order among themselves).
+    :param empty: nothing at all may stand in it, not even white space (``<br> </br>``).
     """
 
     children: frozenset[str]
     text: bool
     required: frozenset[str] = frozenset()
     order: tuple[frozenset[str], ...] = ()
+    empty: bool = False
 
 
 _INLINE_CONTENT = ContentModel(INLINE, text=True)
 _BLOCK_CONTENT = ContentModel(BLOCK, text=False)
 _FLOW_CONTENT = ContentModel(BLOCK | INLINE, text=True)
-_EMPTY = ContentModel(frozenset(), text=False)
+_EMPTY = ContentModel(frozenset(), text=False, empty=True)
 _ROWS = ContentModel(frozenset({"tr"}), text=False, required=frozenset({"tr"}))
 _TABLE_ORDER = (
     frozenset({"caption"}),
@@ -286,6 +288,9 @@ class _Checker:
 
     def text(self, data: str) -> None:
         if not data.strip():
+            model = self.models[-1] if self.models else None
+            if model is not None and model.empty:
+                self.problems.append(f"<{self.names[-1]}> must be empty (not even white space in it)")
             return
         self.has_text = True
         model = self.models[-1] if self.models else None
