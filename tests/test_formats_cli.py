@@ -37,7 +37,7 @@ def test_formats_lists_each_with_media_type_and_extension() -> None:
     listed = {row["name"]: row for row in json.loads(run("formats", "--json").stdout)}
     assert set(listed["ehr-text"]["options"]) == {"layout", "width", "ascii"}
     assert set(listed["html"]["options"]) == {"fragment"}
-    assert set(listed["fhir-r5"]["options"]) == {"validate"}
+    assert set(listed["fhir-r5"]["options"]) == {"validate", "timestamp"}
 
 
 def test_demo_out_writes_every_format_and_each_file_is_right(tmp_path: Path) -> None:

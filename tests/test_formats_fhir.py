@@ -25,6 +25,8 @@ from formats_support import BENIGN, PAYLOAD, fhir_divs, fhir_narrative_text, inj
 
 VERSIONS = {"fhir-r5": "R5", "fhir-r4b": "R4B"}
 AIAST = "AIAST"
+#: A fixed assembly instant, for renders compared with each other.
+ASSEMBLED = "2026-03-10T17:05:00Z"
 
 
 def validate_with_fhir_resources(output: str, version: str) -> None:
@@ -73,7 +75,7 @@ def codes(security: dict[str, Any]) -> list[str]:
 def test_generated_notes_validate_show_every_value_and_read_back(
     host: Host, note: Any, placement: str, name: str
 ) -> None:
-    output = host.render(note, name, placement, validate="no", audience="review")
+    output = host.render(note, name, placement, validate="no", audience="review", timestamp=ASSEMBLED)
     validate_with_fhir_resources(output, VERSIONS[name])
     everywhere = fhir_divs(output)
     assert list(fhir_plugin.narratives(json.loads(output))) == everywhere  # the render check saw all
@@ -81,7 +83,7 @@ def test_generated_notes_validate_show_every_value_and_read_back(
         assert narrative_problems(div) == [], path
     assert missing_values(note, output, fhir_narrative_text, audience="review") == []
     assert host.read(output, name) == note
-    assert output == host.render(note, name, placement, validate="no", audience="review")
+    assert output == host.render(note, name, placement, validate="no", audience="review", timestamp=ASSEMBLED)
 
 
 @pytest.mark.parametrize("name", sorted(VERSIONS))
@@ -115,19 +117,26 @@ def test_fhir_resources_rejects_what_the_other_version_needs(
 def test_the_bundle_is_a_document_with_the_composition_first(
     host: Host, example_paths: dict[str, Path]
 ) -> None:
-    output = host.render(host.load_note(example_paths["soap"]), "fhir-r5", audience="review")
+    output = host.render(
+        host.load_note(example_paths["soap"]), "fhir-r5", audience="review", timestamp=ASSEMBLED
+    )
     bundle = json.loads(output)
     assert bundle["type"] == "document"
     assert bundle["identifier"]["value"].startswith("urn:uuid:")
-    assert bundle["timestamp"] == "2026-03-10T00:00:00Z"
+    assert bundle["timestamp"] == ASSEMBLED  # when it was assembled: no time is invented for the session
     urls = [entry["fullUrl"] for entry in bundle["entry"]]
     assert len(urls) == len(set(urls)) and all(url.startswith("urn:uuid:") for url in urls)
     document = composition(output)
-    assert document["type"]["coding"][0] == {
-        "system": "http://loinc.org",
-        "code": "11506-3",
-        "display": "Progress note",
+    assert document["type"] == {
+        "coding": [
+            {"system": "http://loinc.org", "code": "34904-3", "display": "Mental health Progress note"}
+        ],
+        "text": "SOAP note",
     }
+    # The Bundle and the document it carries are named apart.
+    (identifier,) = document["identifier"]
+    assert identifier["system"] != bundle["identifier"]["system"]
+    assert identifier["value"] not in bundle["identifier"]["value"]
     assert document["status"] == "final"
     assert document["date"] == "2026-03-10"
     assert document["title"] == "SOAP note with therapeutic alliance"
@@ -205,8 +214,21 @@ def test_empty_parts_say_why(host: Host) -> None:
         "boundaries": "nilknown",
         "repairs": "nilknown",
     }
+    # The code system's own display in the coding, the note's wording in the text.
+    assert subsection(output, "trust")["emptyReason"]["coding"][0]["display"] == "Not Asked"
+    assert subsection(output, "ruptures")["emptyReason"]["coding"][0]["display"] == "Nil Known"
+    assert subsection(output, "trust")["emptyReason"]["text"] != "Not Asked"
     data_section = composition(output)["section"][0]
-    assert data_section["emptyReason"]["coding"][0]["code"] == "unavailable"
+    assert data_section["emptyReason"] == {
+        "coding": [
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/list-empty-reason",
+                "code": "notasked",
+                "display": "Not Asked",
+            }
+        ],
+        "text": "Not recorded",
+    }
     assert "Not recorded." in data_section["text"]["div"]
 
 
@@ -312,11 +334,15 @@ def test_unconfirmed_suggestions_are_labelled_with_a_provenance_naming_the_extra
     autonomy = subsection(output, "autonomy-and-consent")
     assert {"url": fhir_plugin_inline_label(), "valueCoding": ai_asserted()} in autonomy["extension"]
     assert "(suggestion: to confirm)" in autonomy["text"]["div"]
+    assert document["status"] == "preliminary"  # it holds a suggestion no clinician confirmed
     everything = by_url(output)
+    provenances = resources(output, "Provenance")
+    # Provenance.reason is the purpose of use: an AI's authorship is labelled on what it wrote.
+    assert all("reason" not in provenance for provenance in provenances)
     unconfirmed = [
         provenance
-        for provenance in resources(output, "Provenance")
-        if provenance.get("reason") == [{"coding": [ai_asserted()]}]
+        for provenance in provenances
+        if [agent["type"]["coding"][0]["code"] for agent in provenance["agent"]] == ["author"]
     ]
     targets = [
         target["extension"][0]["valueUri"]
@@ -358,9 +384,15 @@ def test_an_unreviewed_ai_draft_is_preliminary_and_labelled(host: Host, soap_dat
         draft = next(
             p
             for p in resources(output, "Provenance")
-            if p["target"] == [{"reference": json.loads(output)["entry"][0]["fullUrl"]}]
+            if p["target"][0] == {"reference": json.loads(output)["entry"][0]["fullUrl"]}
         )
         assert [agent["type"]["coding"][0]["code"] for agent in draft["agent"]] == ["author"]
+        # Every entry the scribe wrote is unverified, labelled, and named in the draft's Provenance.
+        drafted = [*resources(output, "Observation"), *resources(output, "QuestionnaireResponse")]
+        assert drafted
+        for resource in drafted:
+            assert resource["status"] in ("preliminary", "in-progress") and AIAST in codes(resource)
+        assert len(draft["target"]) == 1 + len(drafted)
 
 
 def test_psychotherapy_note_items_are_labelled(host: Host, example_paths: dict[str, Path]) -> None:
@@ -478,8 +510,10 @@ def test_injected_text_stays_text_in_every_narrative(host: Host, soap_data: dict
             markup_structure(div) for _, div in harmless_divs
         ]
         assert all(narrative_problems(div) == [] for _, div in hostile_divs)
-        # Every field shows the payload as text (the structured identifiers carry no free text).
-        assert fhir_narrative_text(output).count(PAYLOAD) == fields
+        # Every field shows the payload as text in the document (the structured identifiers
+        # carry no free text; the other resources' narratives repeat what their elements hold).
+        document_text = fhir_narrative_text(json.dumps({"entry": json.loads(output)["entry"][:1]}))
+        assert document_text.count(PAYLOAD) == fields
         assert host.read(output, name) == note_from_data(hostile)
 
 
@@ -544,14 +578,14 @@ def test_an_invalid_embedded_note_is_reported_by_field_without_its_text(
 
 def test_validate_option(host: Host, example_paths: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     note = host.load_note(example_paths["dap"])
-    assert host.render(note, "fhir-r5", validate="no", audience="review") == host.render(
-        note, "fhir-r5", validate="yes", audience="review"
+    assert host.render(note, "fhir-r5", validate="no", audience="review", timestamp=ASSEMBLED) == host.render(
+        note, "fhir-r5", validate="yes", audience="review", timestamp=ASSEMBLED
     )
     with pytest.raises(RenderError, match="option validate must be one of auto, yes, no"):
         host.render(note, "fhir-r5", validate="sometimes", audience="review")
     monkeypatch.setattr(fhir_plugin, "fhir_resources_installed", lambda: False)
-    assert host.render(note, "fhir-r5", audience="review") == host.render(
-        note, "fhir-r5", validate="no", audience="review"
+    assert host.render(note, "fhir-r5", audience="review", timestamp=ASSEMBLED) == host.render(
+        note, "fhir-r5", validate="no", audience="review", timestamp=ASSEMBLED
     )
     with pytest.raises(RenderError, match=r"validate=yes needs the fhir.resources package"):
         host.render(note, "fhir-r5", validate="yes", audience="review")

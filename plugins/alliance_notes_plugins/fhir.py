@@ -13,6 +13,15 @@ installed (``pip install 'alliance-notes[fhir]'``), validates the Bundle with it
 R4B models.  Option ``validate``: ``auto`` (default: validate when installed), ``yes``
 (fail when it is not installed) or ``no``.
 
+Times: a note records the session date and no time, so every FHIR ``dateTime`` it fills
+(``Composition.date``, ``Observation.effectiveDateTime``, ``QuestionnaireResponse.authored``,
+``Provenance.occurredDateTime``) holds the date alone, as FHIR allows.  The two elements
+FHIR requires to be an instant, ``Bundle.timestamp`` ("when the Bundle was assembled") and
+``Provenance.recorded``, hold the instant the render assembled the Bundle: the current
+time in UTC to the second, or the instant given by option ``timestamp`` (e.g.
+``2026-03-10T17:05:00Z``, with a time zone), which makes a render reproducible.  No time
+of day is ever invented for the session.
+
 Reading back (``Host.read(text, "fhir-r5")``) takes the canonical JSON from the Binary
 the Composition's ``canonical-note`` extension points to, so the note round-trips
 exactly, and checks that the Composition's client and date agree with it.
@@ -22,7 +31,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import importlib.util
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -53,6 +64,11 @@ from alliance_notes_plugins.xhtml_check import narrative_problems
 #: The optional package that validates Bundles.
 FHIR_RESOURCES = "fhir.resources"
 _VALIDATE_CHOICES = ("auto", "yes", "no")
+#: A FHIR instant: a date, a time to the second at least, and a time zone.
+_INSTANT = re.compile(
+    r"([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)"
+    r"(\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))\Z"
+)
 
 
 def fhir_resources_installed() -> bool:
@@ -150,12 +166,30 @@ def _should_validate(options: Mapping[str, str], format_name: str) -> bool:
     return installed
 
 
+def assembly_instant(options: Mapping[str, str], format_name: str) -> str:
+    """The instant the Bundle is assembled: option ``timestamp``, or now (UTC, to the second)."""
+    given = options.get("timestamp")
+    if given is None:
+        return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if not _INSTANT.match(given):
+        raise RenderError(
+            f"format '{format_name}': option timestamp must be a FHIR instant with a time zone, "
+            "e.g. 2026-03-10T17:05:00Z"
+        )
+    try:
+        dt.date.fromisoformat(given[:10])  # the pattern checks the time; this, the calendar
+    except ValueError:
+        raise RenderError(f"format '{format_name}': option timestamp is not a real date and time") from None
+    return given
+
+
 def bundle_renderer(version: str, format_name: str) -> Callable[[RenderRequest], str]:
     """The render function of the format for one FHIR version."""
 
     def render(request: RenderRequest) -> str:
         validate = _should_validate(request.options, format_name)
-        bundle = build_bundle(request.note, request.document, version)
+        timestamp = assembly_instant(request.options, format_name)
+        bundle = build_bundle(request.note, request.document, version, timestamp)
         check_narratives(bundle)
         if validate:
             validate_bundle(bundle, version)
@@ -273,7 +307,9 @@ def alliance_register_formats(register: RegisterFormat) -> None:
                 "pronouns, AI provenance; reads back.",
                 options={
                     "validate": "auto (default): validate with fhir.resources when installed; "
-                    "yes: require it; no: skip (narratives are always checked)"
+                    "yes: require it; no: skip (narratives are always checked)",
+                    "timestamp": "the instant the Bundle is assembled (Bundle.timestamp, "
+                    "Provenance.recorded), e.g. 2026-03-10T17:05:00Z; default: now, in UTC",
                 },
             )
         )
