@@ -15,7 +15,10 @@ Whatever the builder writes is therefore checked, including what it writes in fu
 Only what legitimately changes without the note changing is left out of the comparison
 (:data:`VOLATILE`): a FHIR server's bookkeeping on the Bundle it stores (``id``,
 ``meta.versionId``, ``meta.lastUpdated``, ``meta.source``), a ``signature`` added to it,
-and the times of writing (``Bundle.timestamp``, ``Provenance.recorded``).
+and the times of writing (``Bundle.timestamp``, ``Provenance.recorded``).  Entries are
+matched by ``fullUrl`` and sections by ``id``, so a deleted one is named once; when the
+Binary was edited every ``urn:uuid:`` (derived from the note) differs, and references are
+compared by the entry they resolve to instead.
 
 Before that, a Bundle any of whose resources is ``entered-in-error`` is refused as
 withdrawn, and every reference must resolve to an entry of the Bundle.
@@ -102,8 +105,18 @@ def dangling_references(bundle: Mapping[str, Any]) -> list[Problem]:
     ]
 
 
-def _without_volatile(bundle: Mapping[str, Any]) -> dict[str, Any]:
-    """A shallow copy of the Bundle without the :data:`VOLATILE` elements."""
+def _urls(bundle: Mapping[str, Any]) -> set[str]:
+    return {
+        entry["fullUrl"]
+        for entry in _entries(bundle)
+        if isinstance(entry, dict) and isinstance(entry.get("fullUrl"), str)
+    }
+
+
+def _comparable(bundle: Mapping[str, Any], by_place: bool) -> dict[str, Any]:
+    """The Bundle as compared: without the :data:`VOLATILE` elements; with ``by_place``,
+    each ``fullUrl`` and each reference to an entry replaced by the entry's place
+    (``entry[6]``), so that references are compared by what they resolve to."""
     kept = {key: value for key, value in bundle.items() if key not in VOLATILE_BUNDLE}
     meta = kept.get("meta")
     if isinstance(meta, dict):
@@ -114,7 +127,12 @@ def _without_volatile(bundle: Mapping[str, Any]) -> dict[str, Any]:
             del kept["meta"]
     entries = kept.get("entry")
     if isinstance(entries, list):
-        kept["entry"] = [_entry_without_volatile(entry) for entry in entries]
+        places = {
+            entry["fullUrl"]: f"entry[{index}]"
+            for index, entry in enumerate(entries)
+            if by_place and isinstance(entry, dict) and isinstance(entry.get("fullUrl"), str)
+        }
+        kept["entry"] = [_resolved(_entry_without_volatile(entry), places) for entry in entries]
     return kept
 
 
@@ -128,6 +146,19 @@ def _entry_without_volatile(entry: Any) -> Any:
     return {**entry, "resource": {key: value for key, value in resource.items() if key not in volatile}}
 
 
+def _resolved(value: Any, places: Mapping[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: places.get(inner, inner)
+            if key in ("fullUrl", "reference") and isinstance(inner, str)
+            else _resolved(inner, places)
+            for key, inner in value.items()
+        }
+    if isinstance(value, list):
+        return [_resolved(inner, places) for inner in value]
+    return value
+
+
 def _same(received: Any, rebuilt: Any) -> bool:
     """Equal as JSON values: ``true`` is not ``1``, but ``9`` is ``9.0``."""
     if isinstance(received, bool) or isinstance(rebuilt, bool):
@@ -138,11 +169,59 @@ def _same(received: Any, rebuilt: Any) -> bool:
     return type(received) is type(rebuilt) and received == rebuilt
 
 
+#: What identifies an element of a list, where every element has one: a section's ``id``,
+#: an entry's ``fullUrl``.
+_IDENTIFIERS = ("id", "fullUrl")
+
+
+def _by_key(items: list[Any]) -> tuple[str, dict[str, int]] | None:
+    """``(key, positions by its value)`` when every item is an object with a distinct value
+    of one of :data:`_IDENTIFIERS`; else ``None``."""
+    for key in _IDENTIFIERS:
+        values = [item.get(key) if isinstance(item, dict) else None for item in items]
+        if values and all(isinstance(value, str) for value in values) and len(set(values)) == len(values):
+            return key, {str(value): index for index, value in enumerate(values)}
+    return None
+
+
+def _list_differences(received: list[Any], rebuilt: list[Any], path: str) -> Iterator[tuple[str, str]]:
+    """Lists whose elements are identified (sections by id, entries by fullUrl) are matched
+    by identifier, so a deleted or added one is named once instead of shifting every one
+    after it; other lists by position."""
+    received_keys, rebuilt_keys = _by_key(received), _by_key(rebuilt)
+    if received_keys is None or rebuilt_keys is None or received_keys[0] != rebuilt_keys[0]:
+        for index, value in enumerate(rebuilt):
+            if index < len(received):
+                yield from differences(received[index], value, f"{path}[{index}]")
+            else:
+                yield f"{path}[{index}]", "missing"
+        for index in range(len(rebuilt), len(received)):
+            yield f"{path}[{index}]", "added"
+        return
+    key, received_ids = received_keys
+    rebuilt_ids = rebuilt_keys[1]
+    for value, index in rebuilt_ids.items():
+        if value not in received_ids:
+            yield f"{path}.where({key}='{value}')", "missing"
+            continue
+        place = received_ids[value]
+        yield from differences(received[place], rebuilt[index], f"{path}[{place}]")
+    if [value for value in rebuilt_ids if value in received_ids] != [
+        value for value in received_ids if value in rebuilt_ids
+    ]:
+        yield path, "reordered"
+    for value, place in received_ids.items():
+        if value not in rebuilt_ids:
+            yield f"{path}[{place}]", "added"
+
+
 def differences(received: Any, rebuilt: Any, path: str = "Bundle") -> Iterator[tuple[str, str]]:
     """Where ``received`` differs from ``rebuilt``: ``(path, what)``, element by element.
 
     ``what`` is ``"changed"``, ``"missing"`` (the rebuilt Bundle has it, the received one
-    does not) or ``"added"``.
+    does not), ``"added"`` or ``"reordered"``.  Paths are those of the received Bundle; a
+    missing section is named by its id (``section.where(id='alliance-ruptures')``), a
+    missing entry by its fullUrl.
     """
     if isinstance(received, dict) and isinstance(rebuilt, dict):
         for key, value in rebuilt.items():
@@ -154,13 +233,7 @@ def differences(received: Any, rebuilt: Any, path: str = "Bundle") -> Iterator[t
             if key not in rebuilt:
                 yield f"{path}.{key}", "added"
     elif isinstance(received, list) and isinstance(rebuilt, list):
-        for index, value in enumerate(rebuilt):
-            if index < len(received):
-                yield from differences(received[index], value, f"{path}[{index}]")
-            else:
-                yield f"{path}[{index}]", "missing"
-        for index in range(len(rebuilt), len(received)):
-            yield f"{path}[{index}]", "added"
+        yield from _list_differences(received, rebuilt, path)
     elif not _same(received, rebuilt):
         yield path, "changed"
 
@@ -169,6 +242,7 @@ _SAYS = {
     "changed": "says something other than the canonical note (the Binary) gives here",
     "missing": "is missing, though the canonical note (the Binary) gives it",
     "added": "is not in what the canonical note (the Binary) gives",
+    "reordered": "is not in the order the canonical note (the Binary) gives",
 }
 
 
@@ -187,10 +261,13 @@ def disagreements(bundle: Mapping[str, Any], note: ProgressNote, version: str) -
     could have been written for; the closest one (none, for an untouched Bundle) is the
     one reported.
     """
-    received = _without_volatile(bundle)
+    received_urls = _urls(bundle)
     best: list[tuple[str, str]] | None = None
     for candidate in _rebuilt(note, version):
-        found = list(differences(received, _without_volatile(candidate)))
+        # The entries' urn:uuid URLs derive from the note: the same ones unless the Binary
+        # was edited, and then references are compared by the entry they resolve to.
+        by_place = not received_urls & _urls(candidate)
+        found = list(differences(_comparable(bundle, by_place), _comparable(candidate, by_place)))
         if not found:
             return []
         if best is None or len(found) < len(best):
