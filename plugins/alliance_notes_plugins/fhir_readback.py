@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from alliance_notes.document import PRIVATE_TITLE
 from alliance_notes.plugin_api import (
     Audience,
     NoteValidationError,
@@ -246,12 +247,30 @@ _SAYS = {
 }
 
 
-def _rebuilt(note: ProgressNote, version: str) -> Iterator[dict[str, Any]]:
-    """The Bundles the note could have been written as: one per audience and placement."""
-    for audience in READABLE_AUDIENCES:
-        placements = ("section",) if audience is Audience.PRIVATE else PLACEMENTS
-        for placement in placements:
-            yield build_bundle(note, build_document(note, placement, audience), version)
+def _frames(note: ProgressNote, composition: Mapping[str, Any]) -> list[tuple[Audience, str]]:
+    """The audiences and placements the note could have been written for, likeliest first
+    by the Composition's title (the psychotherapy note's own) and number of sections (one
+    more than the host sections when the alliance has its own).  Only an order, so that an
+    untouched Bundle is usually matched by the first Bundle built; every one is compared."""
+    sections = composition.get("section")
+    count = len(sections) if isinstance(sections, list) else 0
+    private = composition.get("title") == PRIVATE_TITLE
+    placement = "section" if count > len(note.host_sections) else "inline"
+    frames = [
+        (audience, where)
+        for audience in READABLE_AUDIENCES
+        for where in (("section",) if audience is Audience.PRIVATE else PLACEMENTS)
+    ]
+    return sorted(
+        frames, key=lambda frame: ((frame[0] is Audience.PRIVATE) != private, frame[1] != placement)
+    )
+
+
+def _comparison(bundle: Mapping[str, Any], candidate: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    # The entries' urn:uuid URLs derive from the note: the same ones unless the Binary was
+    # edited, and then references are compared by the entry they resolve to.
+    by_place = not _urls(bundle) & _urls(candidate)
+    return differences(_comparable(bundle, by_place), _comparable(candidate, by_place))
 
 
 def disagreements(bundle: Mapping[str, Any], note: ProgressNote, version: str) -> list[Problem]:
@@ -261,18 +280,18 @@ def disagreements(bundle: Mapping[str, Any], note: ProgressNote, version: str) -
     could have been written for; the closest one (none, for an untouched Bundle) is the
     one reported.
     """
-    received_urls = _urls(bundle)
-    best: list[tuple[str, str]] | None = None
-    for candidate in _rebuilt(note, version):
-        # The entries' urn:uuid URLs derive from the note: the same ones unless the Binary
-        # was edited, and then references are compared by the entry they resolve to.
-        by_place = not received_urls & _urls(candidate)
-        found = list(differences(_comparable(bundle, by_place), _comparable(candidate, by_place)))
-        if not found:
+    entries = _entries(bundle)
+    first = entries[0] if entries and isinstance(entries[0], dict) else {}
+    resource = first.get("resource")
+    composition: Mapping[str, Any] = resource if isinstance(resource, dict) else {}
+    candidates = []
+    for audience, placement in _frames(note, composition):
+        candidate = build_bundle(note, build_document(note, placement, audience), version)
+        if next(_comparison(bundle, candidate), None) is None:
             return []
-        if best is None or len(found) < len(best):
-            best = found
-    return [_problem(path, _SAYS[what], "disagrees_with_note") for path, what in best or ()]
+        candidates.append(candidate)
+    found = min((list(_comparison(bundle, candidate)) for candidate in candidates), key=len)
+    return [_problem(path, _SAYS[what], "disagrees_with_note") for path, what in found]
 
 
 def check_read_back(bundle: Mapping[str, Any], note: ProgressNote, version: str) -> None:
