@@ -172,7 +172,8 @@ def bundle_renderer(version: str, format_name: str) -> Callable[[RenderRequest],
 
 
 def _invalid(location: str, message: str, code: str) -> NoteValidationError:
-    return NoteValidationError([Problem(location, message, code)], "FHIR Bundle")
+    """One problem, located from the Bundle (``Bundle.entry[0].resource``)."""
+    return NoteValidationError([Problem(f"Bundle.{location}", message, code)], "FHIR Bundle")
 
 
 def _canonical_note_url(composition: Mapping[str, Any]) -> str:

@@ -57,10 +57,6 @@ ENTERED_IN_ERROR = "entered-in-error"
 READABLE_AUDIENCES = (Audience.REVIEW, Audience.RECORD, Audience.PRIVATE)
 
 
-def _problem(location: str, message: str, code: str) -> Problem:
-    return Problem(location, message, code)
-
-
 def _entries(bundle: Mapping[str, Any]) -> list[Any]:
     entries = bundle.get("entry")
     return entries if isinstance(entries, list) else []
@@ -69,7 +65,7 @@ def _entries(bundle: Mapping[str, Any]) -> list[Any]:
 def withdrawn(bundle: Mapping[str, Any]) -> list[Problem]:
     """A problem for each resource of the Bundle marked ``entered-in-error``."""
     return [
-        _problem(
+        Problem(
             f"Bundle.entry[{index}].resource.status",
             "is entered-in-error: the document was withdrawn, so it is not read back",
             "entered_in_error",
@@ -99,7 +95,7 @@ def dangling_references(bundle: Mapping[str, Any]) -> list[Problem]:
     entries = _entries(bundle)
     targets = {entry.get("fullUrl") for entry in entries if isinstance(entry, dict)}
     return [
-        _problem(path, "does not resolve to an entry of the Bundle", "dangling_reference")
+        Problem(path, "does not resolve to an entry of the Bundle", "dangling_reference")
         for index, entry in enumerate(entries)
         for path, reference in _references(entry, f"Bundle.entry[{index}]")
         if reference not in targets
@@ -291,7 +287,7 @@ def disagreements(bundle: Mapping[str, Any], note: ProgressNote, version: str) -
             return []
         candidates.append(candidate)
     found = min((list(_comparison(bundle, candidate)) for candidate in candidates), key=len)
-    return [_problem(path, _SAYS[what], "disagrees_with_note") for path, what in found]
+    return [Problem(path, _SAYS[what], "disagrees_with_note") for path, what in found]
 
 
 def check_read_back(bundle: Mapping[str, Any], note: ProgressNote, version: str) -> None:
@@ -307,7 +303,7 @@ def check_read_back(bundle: Mapping[str, Any], note: ProgressNote, version: str)
     if found:
         problems.insert(
             0,
-            _problem(
+            Problem(
                 "Bundle",
                 f"its resources and its canonical note disagree in {len(found)} "
                 f"place{'s' if len(found) != 1 else ''} (listed); neither side is taken, "
