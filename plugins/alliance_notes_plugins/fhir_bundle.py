@@ -169,7 +169,9 @@ class _Extractor:
 class BundleBuilder:
     """Builds one note's document Bundle for one FHIR version."""
 
-    def __init__(self, note: ProgressNote, document: NoteDocument, version: str) -> None:
+    def __init__(
+        self, note: ProgressNote, document: NoteDocument, version: str, timestamp: str | None = None
+    ) -> None:
         if version not in VERSIONS:
             raise ValueError(f"FHIR version must be one of {', '.join(VERSIONS)}")
         self.note = note
@@ -179,7 +181,7 @@ class BundleBuilder:
         frame = f"{version}|{document.placement}|{document.audience.value}"
         self.identity = uuid.uuid5(_NAMESPACE, f"{frame}|{self.canonical}")
         self.date = note.session.date.isoformat()
-        self.instant = f"{self.date}T00:00:00Z"
+        self.instant = timestamp or f"{self.date}T00:00:00Z"
         self.composition_url = self.url("composition")
         self.patient_url = self.url("patient")
         self.entries: list[Resource] = []
@@ -645,6 +647,12 @@ def _label_private(bundle: Resource) -> None:
         security.extend(label for label in (PSYCHOTHERAPY_NOTE, RESTRICTED) if label not in security)
 
 
-def build_bundle(note: ProgressNote, document: NoteDocument, version: str) -> Resource:
-    """The note's document Bundle for FHIR ``version`` (``"R4B"`` or ``"R5"``), as JSON data."""
-    return BundleBuilder(note, document, version).build()
+def build_bundle(
+    note: ProgressNote, document: NoteDocument, version: str, timestamp: str | None = None
+) -> Resource:
+    """The note's document Bundle for FHIR ``version`` (``"R4B"`` or ``"R5"``), as JSON data.
+
+    :param timestamp: the instant the Bundle is assembled (``Bundle.timestamp`` and
+        ``Provenance.recorded``); by default the session date at 00:00 UTC.
+    """
+    return BundleBuilder(note, document, version, timestamp).build()

@@ -41,6 +41,8 @@ from alliance_notes_plugins.fhir_questionnaires import Measure, measures, questi
 #: The FHIR release each version's definitions declare.
 FHIR_RELEASES = {"R5": "5.0.0", "R4B": "4.3.0"}
 PUBLISHER = "alliance-notes"
+#: When the specimen Bundles are assembled (no code depends on it).
+SPECIMEN_INSTANT = "2026-01-01T12:00:00Z"
 
 
 def _specimen_alliance(found: tuple[Measure, ...]) -> dict[str, Any]:
@@ -106,7 +108,8 @@ def project_codes(kinds: Mapping[str, type[ProgressNote]], version: str) -> dict
         for audience in Audience:
             view = for_audience(note, audience)
             for placement in PLACEMENTS:
-                bundle = build_bundle(view, build_document(view, placement, audience), version)
+                document = build_document(view, placement, audience)
+                bundle = build_bundle(view, document, version, SPECIMEN_INSTANT)
                 for code, display in project_codings(bundle):
                     if display is None or codes.setdefault(code, display) != display:
                         raise ValueError(f"the Bundles give code {code!r} no display or two displays")

@@ -52,6 +52,9 @@ VOLATILE = (
     *(f"{kind}.{name}" for kind, names in VOLATILE_RESOURCE.items() for name in names),
 )
 
+#: The instant a Bundle is built again at when the received one gives none (times of
+#: writing are not compared).
+ANY_INSTANT = "2000-01-01T00:00:00Z"
 ENTERED_IN_ERROR = "entered-in-error"
 #: The audiences whose Bundles read back (the client summary carries no note).
 READABLE_AUDIENCES = (Audience.REVIEW, Audience.RECORD, Audience.PRIVATE)
@@ -280,9 +283,12 @@ def disagreements(bundle: Mapping[str, Any], note: ProgressNote, version: str) -
     first = entries[0] if entries and isinstance(entries[0], dict) else {}
     resource = first.get("resource")
     composition: Mapping[str, Any] = resource if isinstance(resource, dict) else {}
+    # The assembly instant is volatile: the received one is reused, or any other.
+    given = bundle.get("timestamp")
+    timestamp = given if isinstance(given, str) else ANY_INSTANT
     candidates = []
     for audience, placement in _frames(note, composition):
-        candidate = build_bundle(note, build_document(note, placement, audience), version)
+        candidate = build_bundle(note, build_document(note, placement, audience), version, timestamp)
         if next(_comparison(bundle, candidate), None) is None:
             return []
         candidates.append(candidate)
