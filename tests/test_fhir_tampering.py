@@ -125,6 +125,20 @@ def change_a_total(bundle: Bundle) -> tuple[str, str]:
     return "disagrees_with_note", f"Bundle.entry[{index}].resource.valueQuantity.value"
 
 
+def write_a_flag_as_a_number(bundle: Bundle) -> tuple[str, str]:
+    index = index_of(bundle, "Observation", "srs-total")
+    component = bundle["entry"][index]["resource"]["component"][0]
+    component["valueBoolean"] = int(component["valueBoolean"])  # JSON 0/1 is not false/true
+    return "disagrees_with_note", f"Bundle.entry[{index}].resource.component[0].valueBoolean"
+
+
+def reorder_sections(bundle: Bundle) -> tuple[str, str]:
+    path, alliance = section_path(bundle, "section-alliance")
+    parts = alliance["section"]
+    parts[0], parts[1] = parts[1], parts[0]
+    return "disagrees_with_note", f"{path}.section"
+
+
 def withdraw_the_composition(bundle: Bundle) -> tuple[str, str]:
     bundle["entry"][0]["resource"]["status"] = "entered-in-error"
     return "entered_in_error", "Bundle.entry[0].resource.status"
@@ -228,6 +242,8 @@ EDITS: dict[str, tuple[str, Edit]] = {
     "changed QuestionnaireResponse score": ("soap", change_a_response_score),
     "changed WAI-SR item": ("girp", change_a_wai_sr_item),
     "changed Observation total": ("soap", change_a_total),
+    "total's flag written as a number": ("soap", write_a_flag_as_a_number),
+    "reordered sections": ("soap", reorder_sections),
     "Composition entered-in-error": ("soap", withdraw_the_composition),
     "Observation entered-in-error": ("soap", withdraw_a_measure),
     "removed Composition labels": ("soap", remove_the_composition_labels),

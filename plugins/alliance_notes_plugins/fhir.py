@@ -217,8 +217,8 @@ def _is_client_summary(composition: Mapping[str, Any]) -> bool:
     )
 
 
-def read_bundle(text: str, kinds: Mapping[str, type[ProgressNote]], version: str = "R5") -> ProgressNote:
-    """Read a document Bundle this plugin wrote back into the note it was made from.
+def read_bundle(text: str, kinds: Mapping[str, type[ProgressNote]], version: str) -> ProgressNote:
+    """Read a document Bundle this plugin wrote, in FHIR ``version``, back into its note.
 
     The note is the canonical note in the Binary, and it is returned only when every
     resource beside it says what it says (:mod:`alliance_notes_plugins.fhir_readback`):
