@@ -545,7 +545,7 @@ def _binary(bundle: dict[str, Any]) -> dict[str, Any]:
         (lambda bundle: bundle["entry"][0]["resource"].update(date="2026-03-11"), "entry[0].resource.date"),
         (
             lambda bundle: bundle["entry"][0]["resource"]["subject"][0]["identifier"].update(value="C-9"),
-            "entry[0].resource.subject",
+            "entry[0].resource.subject[0].identifier.value",
         ),
     ],
 )
@@ -556,7 +556,7 @@ def test_a_bundle_that_is_not_ours_or_was_edited_is_reported(
     spoil(bundle)
     with pytest.raises(NoteValidationError) as caught:
         host.read(json.dumps(bundle), "fhir-r5")
-    assert caught.value.problems[0].location.endswith(location)
+    assert any(problem.location.endswith(location) for problem in caught.value.problems)
 
 
 def test_an_invalid_embedded_note_is_reported_by_field_without_its_text(

@@ -24,7 +24,8 @@ of day is ever invented for the session.
 
 Reading back (``Host.read(text, "fhir-r5")``) takes the canonical JSON from the Binary
 the Composition's ``canonical-note`` extension points to, so the note round-trips
-exactly, and checks that the Composition's client and date agree with it.
+exactly, and returns it only when every resource of the Bundle says what that note says
+(:mod:`alliance_notes_plugins.fhir_readback`): an edited Bundle is refused, never half-read.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from alliance_notes.plugin_api import (
     OutputFormat,
     Problem,
     ProgressNote,
+    ReadFunction,
     RegisterFormat,
     RenderError,
     RenderRequest,
@@ -59,6 +61,7 @@ from alliance_notes_plugins.fhir_bundle import (
     VERSIONS,
     build_bundle,
 )
+from alliance_notes_plugins.fhir_readback import check_read_back
 from alliance_notes_plugins.xhtml_check import narrative_problems
 
 #: The optional package that validates Bundles.
@@ -203,7 +206,8 @@ def bundle_renderer(version: str, format_name: str) -> Callable[[RenderRequest],
 
 
 def _invalid(location: str, message: str, code: str) -> NoteValidationError:
-    return NoteValidationError([Problem(location, message, code)], "FHIR Bundle")
+    """One problem, located from the Bundle (``Bundle.entry[0].resource``)."""
+    return NoteValidationError([Problem(f"Bundle.{location}", message, code)], "FHIR Bundle")
 
 
 def _canonical_note_url(composition: Mapping[str, Any]) -> str:
@@ -237,19 +241,6 @@ def _embedded_note_text(entries: list[Any], url: str) -> str:
     raise _invalid("entry", "has no entry for the canonical-note reference", "missing_canonical_note")
 
 
-def _agrees(composition: Mapping[str, Any], note: ProgressNote) -> None:
-    """The Composition's client and date must be those of the embedded note."""
-    subject = composition.get("subject")
-    subject = subject[0] if isinstance(subject, list) and subject else subject
-    client = ((subject or {}).get("identifier") or {}).get("value")
-    if client != note.session.client:
-        raise _invalid("entry[0].resource.subject", "does not match the embedded note's client", "mismatch")
-    if composition.get("date") != note.session.date.isoformat():
-        raise _invalid(
-            "entry[0].resource.date", "does not match the embedded note's session date", "mismatch"
-        )
-
-
 def _is_client_summary(composition: Mapping[str, Any]) -> bool:
     codings = (composition.get("type") or {}).get("coding") or []
     return any(
@@ -260,8 +251,13 @@ def _is_client_summary(composition: Mapping[str, Any]) -> bool:
     )
 
 
-def read_bundle(text: str, kinds: Mapping[str, type[ProgressNote]]) -> ProgressNote:
-    """Read a document Bundle this plugin wrote back into the note it was made from.
+def read_bundle(text: str, kinds: Mapping[str, type[ProgressNote]], version: str) -> ProgressNote:
+    """Read a document Bundle this plugin wrote, in FHIR ``version``, back into its note.
+
+    The note is the canonical note in the Binary, and it is returned only when every
+    resource beside it says what it says (:mod:`alliance_notes_plugins.fhir_readback`):
+    an edit to either side, a dangling reference or an ``entered-in-error`` status is
+    refused, with every place named by its path.
 
     :raises NoteValidationError: naming what is missing or wrong (never quoting content).
     """
@@ -286,8 +282,18 @@ def read_bundle(text: str, kinds: Mapping[str, type[ProgressNote]]) -> ProgressN
     note = note_from_data(
         parse_json(embedded, "FHIR Bundle canonical note"), kinds, "FHIR Bundle canonical note"
     )
-    _agrees(composition, note)
+    check_read_back(data, note, version)
     return note
+
+
+def bundle_reader(version: str) -> ReadFunction:
+    """The read function of the format for one FHIR version."""
+
+    def read(text: str, kinds: Mapping[str, type[ProgressNote]]) -> ProgressNote:
+        return read_bundle(text, kinds, version)
+
+    read.__doc__ = f"Read a FHIR {version} document Bundle written by this plugin back into its note."
+    return read
 
 
 @hookimpl
@@ -302,7 +308,7 @@ def alliance_register_formats(register: RegisterFormat) -> None:
                 media_type="application/fhir+json",
                 extension=f".{version.lower()}.fhir.json",
                 render=bundle_renderer(version, name),
-                read=read_bundle,
+                read=bundle_reader(version),
                 description=f"A FHIR {version} Bundle of type document: Composition, measures, "
                 "pronouns, AI provenance; reads back.",
                 options={

@@ -69,6 +69,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from alliance_notes.outline import part_outline
 from alliance_notes.plugin_api import (
     Audience,
     Block,
@@ -516,7 +517,14 @@ class BundleBuilder:
         section: dict[str, Any] = {
             "id": element_id,
             "title": block.title,
-            "code": _concept(CODE_SYSTEM, block.code or block.key.replace("_", "-"), block.title),
+            # The code's display is the part's own title (the CodeSystem's); the block's title
+            # ("Alliance — Trust" when placed inline) is the local wording, in ``text``.
+            "code": _concept(
+                CODE_SYSTEM,
+                block.code or block.key.replace("_", "-"),
+                part_outline(type(self.note.alliance), block.key).title,
+                block.title,
+            ),
             "text": {"status": "additional", "div": narrative.block_narrative(block, self.language)},
         }
         labels = self._part_labels(block.key, element_id)
