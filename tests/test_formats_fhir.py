@@ -270,6 +270,38 @@ def test_measures_are_questionnaire_responses_with_derived_totals(
 
 
 @pytest.mark.parametrize(
+    ("band", "below", "named"),
+    [(None, False, "adult"), ("adult", False, "adult"), ("adolescent", True, "adolescent")],
+)
+def test_the_ors_cutoff_is_the_one_for_the_clients_age_band(
+    host: Host, soap_data: dict[str, Any], band: str | None, below: bool, named: str
+) -> None:
+    """An ORS total of 26 is above the adult cutoff (25) and below the adolescent one (28);
+    the component says which cutoff it compared with, as the rendered note does."""
+    soap_data["alliance"]["measures"]["ors"] = {
+        "individually": 6.5,
+        "interpersonally": 6.5,
+        "socially": 6.5,
+        "overall": 6.5,
+    }
+    if band is not None:
+        soap_data["session"]["client_age_band"] = band
+    output = json.loads(host.render(note_from_data(soap_data), "fhir-r5", audience="review"))
+    (ors,) = [
+        entry["resource"]
+        for entry in output["entry"]
+        if entry["resource"]["resourceType"] == "Observation"
+        and entry["resource"]["code"]["coding"][0]["code"] == "ors-total"
+    ]
+    (component,) = ors["component"]
+    assert component["valueBoolean"] is below
+    assert component["code"]["text"].endswith(
+        f"below the {named} clinical cutoff of {28 if band == 'adolescent' else 25}"
+    )
+    assert component["code"]["coding"][0]["display"] == "Outcome Rating Scale total below the cutoff"
+
+
+@pytest.mark.parametrize(
     ("recorded", "code"),
     [
         ("he/him", "LA29518-0"),

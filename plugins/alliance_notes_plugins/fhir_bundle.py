@@ -81,6 +81,7 @@ from alliance_notes.plugin_api import (
     SessionRatingScale,
     WorkingAllianceInventory,
     instances_in,
+    ors_clinical_cutoff,
 )
 from alliance_notes_plugins import fhir_narrative as narrative
 from alliance_notes_plugins.json_format import canonical_json
@@ -430,6 +431,22 @@ class BundleBuilder:
                     "valueQuantity": _score(getattr(measure, name)),
                 }
                 for name in WAI_SR_SUBSCALES
+            ]
+        elif isinstance(measure, OutcomeRatingScale):
+            # The cutoff of the client's age band (adult when none is recorded, and then
+            # said to be the adult one), as the rendered note compares it.
+            band = self.note.session.client_age_band
+            cutoff = ors_clinical_cutoff(band)
+            wording = (
+                f"{title} total below the {band.value if band else 'adult'} clinical cutoff of {cutoff:g}"
+            )
+            components = [
+                {
+                    "code": _concept(
+                        CODE_SYSTEM, f"{key}-below-cutoff", f"{title} total below the cutoff", wording
+                    ),
+                    "valueBoolean": measure.total < cutoff,
+                }
             ]
         else:
             components = [
