@@ -56,6 +56,18 @@ def test_the_definitions_validate_with_fhir_resources(
         assert name == f"{resource_type}-{resource['id']}.json"
 
 
+def test_the_definitions_meet_the_official_json_schema_and_their_narratives_the_xhtml_schema(
+    published: dict[str, dict[str, Any]], version: str
+) -> None:
+    """Checked by validators independent of fhir.resources, as the Bundles are."""
+    from fhir_conformance_support import json_schema_errors, xhtml_schema_errors
+
+    for name, resource in published.items():
+        assert json_schema_errors(resource, version) == [], name
+        if "text" in resource:
+            assert xhtml_schema_errors(resource["text"]["div"]) == [], name
+
+
 def test_there_is_one_codesystem_three_questionnaires_and_the_extension(
     published: dict[str, dict[str, Any]],
 ) -> None:
