@@ -67,7 +67,14 @@ def test_every_note_is_written_or_failed_and_none_is_lost(mixed: Path, tmp_path:
     assert not list(tmp_path.glob("*.partial"))
 
 
-@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+#: Python 3.12+ warns when a process with threads (pytest-xdist's) forks; the workers only
+#: render, so the fork start method is tested regardless.
+FORK_WARNING = "ignore:.*fork\\(\\) may lead to deadlocks:DeprecationWarning"
+
+
+@pytest.mark.parametrize(
+    "start_method", [pytest.param("fork", marks=pytest.mark.filterwarnings(FORK_WARNING)), "spawn"]
+)
 def test_worker_processes_keep_the_order_and_load_the_plugins(
     mixed: Path, tmp_path: Path, start_method: str
 ) -> None:
