@@ -225,3 +225,20 @@ def test_the_progress_bar_counts_notes(tmp_path: Path, capsys: pytest.CaptureFix
     progress = capsys.readouterr().err
     assert "3/3" in progress
     assert "notes/s" in progress
+
+
+def test_an_output_that_cannot_be_written_stops_and_says_where_the_results_are(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name in ("a", "b", "c"):
+        shutil.copy(example_notes()["soap"], notes / f"{name}.json")
+    (tmp_path / "out" / "b.md").mkdir(parents=True)  # b's rendering cannot take its name
+    result = run_cli("batch", str(notes), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr and "b.md" in result.stderr
+    assert "stopped after 1 note," in result.stderr and "index.jsonl.partial" in result.stderr
+    assert [record["id"] for record in _lines(tmp_path / "out" / "index.jsonl.partial")] == ["a"]
+    shutil.rmtree(tmp_path / "out" / "b.md")
+    result = run_cli("batch", str(notes), "--out", str(tmp_path / "out"), "--resume")
+    assert result.returncode == 0, result.stderr
+    assert [record["id"] for record in _lines(tmp_path / "out" / "index.jsonl")] == ["a", "b", "c"]

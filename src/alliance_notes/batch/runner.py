@@ -65,7 +65,7 @@ class BatchSummary:
     def __str__(self) -> str:
         failed = f"{self.failed} failed" + (f" (see {self.errors})" if self.failed else "")
         text = (
-            f"read {self.read} notes: {self.written} written, {failed}; "
+            f"read {_notes(self.read)}: {self.written} written, {failed}; "
             f"{self.seconds:.1f} s, {self.rate:.0f} notes/s"
         )
         if self.resumed:
@@ -243,11 +243,21 @@ def run_batch(
         summary.output, summary.errors = partial_path(written.written.path), partial_path(errors)
         if summary.interrupted:
             raise BatchInterrupted(summary) from None
+        if isinstance(error, AllianceNotesError):
+            raise AllianceNotesError(
+                f"{error}; the batch stopped after {_notes(summary.read)}, whose results are in "
+                f"{summary.output} and {summary.errors}; once that is fixed, resuming (--resume) "
+                "continues after them"
+            ) from None
         raise
     bar.close()
     written.finish()
     _count(summary, written, started, summary.resumed + taken.count)
     return summary
+
+
+def _notes(count: int) -> str:
+    return f"{count} note{'' if count == 1 else 's'}"
 
 
 class _Counted(Iterator[InputNote]):

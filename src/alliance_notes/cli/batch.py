@@ -64,8 +64,9 @@ def run_batch_command(arguments: argparse.Namespace) -> int:
     except BatchInterrupted as interruption:
         done = interruption.summary
         after = f" (the last: {done.last})" if done.last else ""
+        notes = f"{done.read} note{'' if done.read == 1 else 's'}"
         print(
-            f"alliance-notes: interrupted after {done.read} notes{after}: {done.written} written, "
+            f"alliance-notes: interrupted after {notes}{after}: {done.written} written, "
             f"{done.failed} failed; the complete results are in {done.output} and {done.errors}; "
             "run the same command with --resume to continue",
             file=sys.stderr,
