@@ -194,6 +194,27 @@ def test_an_interrupted_batch_keeps_complete_results_and_resumes(mixed: Path, tm
     assert not list(tmp_path.glob("*.partial"))
 
 
+@pytest.mark.filterwarnings(FORK_WARNING)
+def test_an_interrupted_batch_on_worker_processes_resumes_to_the_same_output(tmp_path: Path) -> None:
+    lines = [note_line("C-0001", day % 28 + 1) if day % 7 else b"not a note\n" for day in range(150)]
+    notes = write_lines(tmp_path / "notes.jsonl", b"".join(lines))
+    whole = run_batch(read_notes(notes), FRAGILE_JOB, tmp_path / "whole.jsonl")
+    output = tmp_path / "out.jsonl"
+    with pytest.raises(BatchInterrupted) as interrupted:
+        run_batch(
+            _interrupted_after(120, read_notes(notes)), FRAGILE_JOB, output, jobs=2, start_method="fork"
+        )
+    done = interrupted.value.summary
+    assert 0 < done.read == done.written + done.failed <= 120
+    resumed = run_batch(read_notes(notes), FRAGILE_JOB, output, jobs=2, start_method="fork", resume=True)
+    assert (
+        (resumed.read, resumed.written, resumed.failed)
+        == (whole.read, whole.written, whole.failed)
+        == (150, 128, 22)
+    )
+    assert output.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+
+
 def test_ctrl_c_on_the_command_line_says_how_far_it_got(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

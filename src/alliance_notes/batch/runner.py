@@ -15,7 +15,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -227,14 +227,17 @@ def run_batch(
     summary = BatchSummary(output, errors, resumed=written.done_earlier)
     bar = _Progress(total, summary.resumed, progress)
     taken = _Counted(itertools.islice(notes, summary.resumed, None))
+    processed = results(taken, job, jobs, start_method)
     try:
-        for result in results(taken, job, jobs, start_method):
+        for result in processed:
             written.add(result)
             summary.last = result.source
             bar.advance()
             if on_result is not None:
                 on_result(result)
     except BaseException as error:
+        if isinstance(processed, Generator):
+            processed.close()  # the worker processes stop, their queued chunks cancelled
         written.keep_complete()
         bar.close()
         # The notes in flight are not done: a resumed run reads them again.
