@@ -44,10 +44,12 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alliance_notes.llm import LlmOutputError, alliance_prompt, openai_response_format, parse
 from alliance_notes.plugin_api import Alliance, PluginError, ProgressNote, Transcript, hookimpl
+
+if TYPE_CHECKING:  # the LLM layer is imported only when the plugin is configured and asked
+    from alliance_notes.llm import LlmOutputError
 
 #: The name messages give the plugin (its entry point's name).
 PLUGIN = "llm-extractor"
@@ -179,6 +181,8 @@ class LlmExtractor:
         key = self._api_key()
         import openai  # noqa: PLC0415  (only when the plugin is configured and asked)
 
+        from alliance_notes.llm import alliance_prompt, openai_response_format  # noqa: PLC0415  (likewise)
+
         client = openai.OpenAI(
             api_key=key,
             base_url=self.settings.base_url,
@@ -239,6 +243,8 @@ def _output_error(error: LlmOutputError) -> LlmExtractorError:
 def _grounded(reply: str, transcript: Transcript, model: str) -> Alliance:
     """The reply as a section: validated first, then with every quote grounded; an item
     whose quote is not grounded is dropped with a warning naming it."""
+    from alliance_notes.llm import LlmOutputError, parse  # noqa: PLC0415  (only for a model's reply)
+
     try:
         parse(reply, None, model=model)
     except LlmOutputError as error:

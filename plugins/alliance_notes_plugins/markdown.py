@@ -25,10 +25,20 @@ _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # A marker counts only where CommonMark would read it as block syntax: followed by a space
 # or the end of the line, or repeated as a rule or setext underline (---, ===, ##).
 _LINE_START = re.compile(r"^([ \t]*)(?:([#+=-])(?=[\s#=-]|$)|(\d+)([.)])(?=\s|$))", re.MULTILINE)
+# Anything any of the three might escape (a superset of them): most clinical text has none,
+# and one search is cheaper than three substitutions.
+_MAYBE_SYNTAX = re.compile(r"[\\`*_\[\]<>|~&]|^[ \t]*(?:[#+=-]|\d+[.)])", re.MULTILINE)
 
 
 def escape_markdown(text: str) -> str:
     """Escape text so that Markdown renders it literally (CommonMark backslash escapes)."""
+    if _MAYBE_SYNTAX.search(text) is None:
+        return text
+    return escape_every_syntax(text)
+
+
+def escape_every_syntax(text: str) -> str:
+    """:func:`escape_markdown` without its shortcut for text with nothing to escape."""
     text = _INLINE.sub(r"\\\1", text)
     text = _ENTITY.sub(r"\\&", text)
     return _LINE_START.sub(_escape_line_start, text)

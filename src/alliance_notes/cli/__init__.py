@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from alliance_notes import __version__
-from alliance_notes.cli import definitions, extract, fillable, info, notes
+from alliance_notes.cli import batch, definitions, extract, fillable, info, notes
 from alliance_notes.cli.common import EXIT_INVALID
 from alliance_notes.errors import AllianceNotesError, NoteValidationError
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"alliance-notes {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (notes, info, extract, fillable, definitions):
+    for module in (notes, info, extract, fillable, definitions, batch):
         module.add_parsers(subparsers)
     return parser
 

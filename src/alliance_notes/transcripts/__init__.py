@@ -58,14 +58,15 @@ FORMATS: dict[str, Reader] = {
     "srt": read_srt,
 }
 
-_EXTENSIONS = {".txt": "text", ".text": "text", ".json": "json", ".vtt": "webvtt", ".srt": "srt"}
+#: The transcript file extensions, each with the format it names.
+EXTENSIONS = {".txt": "text", ".text": "text", ".json": "json", ".vtt": "webvtt", ".srt": "srt"}
 
 
 def guess_format(text: str, name: str | None = None) -> str:
     """The format of a transcript: from the file extension when it is a known one, else
     from the content (``WEBVTT`` header, a JSON bracket, an SRT cue number and timing)."""
     if name is not None:
-        known = _EXTENSIONS.get(Path(name).suffix.lower())
+        known = EXTENSIONS.get(Path(name).suffix.lower())
         if known is not None:
             return known
     start = text.lstrip("\ufeff \t\r\n")
@@ -144,6 +145,7 @@ def load_transcript(
 
 
 __all__ = [
+    "EXTENSIONS",
     "FORMATS",
     "MAX_TRANSCRIPT_BYTES",
     "MAX_UTTERANCES",
