@@ -1,5 +1,6 @@
 """A command imports only what it uses: rendering a note loads no test library, no FHIR
-validator, no language-model layer and nothing of the batch, forms or transcripts."""
+validator, no language-model layer, nothing of the batch, forms or transcripts, and none of
+the FHIR plugin's Bundle code."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ NOT_FOR_RENDER = [
     "alliance_notes.transcripts",
     "alliance_notes.grounding",
     "alliance_notes.schema",
+    # The FHIR plugin's builder, narratives, XHTML check and read-back: only for FHIR formats.
+    "alliance_notes_plugins.fhir_bundle",
+    "alliance_notes_plugins.fhir_narrative",
+    "alliance_notes_plugins.xhtml_check",
+    "alliance_notes_plugins.fhir_readback",
 ]
 
 

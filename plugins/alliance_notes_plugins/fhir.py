@@ -53,17 +53,12 @@ from alliance_notes.plugin_api import (
     note_from_data,
     parse_json,
 )
-from alliance_notes_plugins.fhir_bundle import (
-    CANONICAL_NOTE_EXTENSION,
-    CANONICAL_NOTE_MEDIA_TYPE,
-    CLIENT_SUMMARY,
-    CODE_SYSTEM,
-    VERSIONS,
-    build_bundle,
-)
-from alliance_notes_plugins.fhir_readback import check_read_back
-from alliance_notes_plugins.xhtml_check import narrative_problems
 
+# The Bundle builder, its narratives, the XHTML check and the read-back are imported where a
+# FHIR format is used, not at every start-up (about 25 ms of a cold `render` in any format).
+
+#: The FHIR versions this plugin writes and reads back: one format each.
+VERSIONS = ("R4B", "R5")
 #: The optional package that validates Bundles.
 FHIR_RESOURCES = "fhir.resources"
 _VALIDATE_CHOICES = ("auto", "yes", "no")
@@ -117,6 +112,8 @@ def narratives(bundle: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
 
 def check_narratives(bundle: Mapping[str, Any]) -> None:
     """Raise :class:`RenderError` when a narrative is not valid FHIR XHTML, naming where."""
+    from alliance_notes_plugins.xhtml_check import narrative_problems  # noqa: PLC0415
+
     for path, div in narratives(bundle):
         problems = narrative_problems(div)
         if problems:
@@ -190,6 +187,8 @@ def bundle_renderer(version: str, format_name: str) -> Callable[[RenderRequest],
     """The render function of the format for one FHIR version."""
 
     def render(request: RenderRequest) -> str:
+        from alliance_notes_plugins.fhir_bundle import build_bundle  # noqa: PLC0415
+
         validate = _should_validate(request.options, format_name)
         timestamp = assembly_instant(request.options, format_name)
         bundle = build_bundle(request.note, request.document, version, timestamp)
@@ -211,6 +210,8 @@ def _invalid(location: str, message: str, code: str) -> NoteValidationError:
 
 
 def _canonical_note_url(composition: Mapping[str, Any]) -> str:
+    from alliance_notes_plugins.fhir_bundle import CANONICAL_NOTE_EXTENSION  # noqa: PLC0415
+
     for extension in composition.get("extension") or []:
         if isinstance(extension, dict) and extension.get("url") == CANONICAL_NOTE_EXTENSION:
             reference = (extension.get("valueReference") or {}).get("reference")
@@ -224,6 +225,8 @@ def _canonical_note_url(composition: Mapping[str, Any]) -> str:
 
 
 def _embedded_note_text(entries: list[Any], url: str) -> str:
+    from alliance_notes_plugins.fhir_bundle import CANONICAL_NOTE_MEDIA_TYPE  # noqa: PLC0415
+
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict) or entry.get("fullUrl") != url:
             continue
@@ -242,6 +245,8 @@ def _embedded_note_text(entries: list[Any], url: str) -> str:
 
 
 def _is_client_summary(composition: Mapping[str, Any]) -> bool:
+    from alliance_notes_plugins.fhir_bundle import CLIENT_SUMMARY, CODE_SYSTEM  # noqa: PLC0415
+
     codings = (composition.get("type") or {}).get("coding") or []
     return any(
         isinstance(coding, dict)
@@ -282,6 +287,8 @@ def read_bundle(text: str, kinds: Mapping[str, type[ProgressNote]], version: str
     note = note_from_data(
         parse_json(embedded, "FHIR Bundle canonical note"), kinds, "FHIR Bundle canonical note"
     )
+    from alliance_notes_plugins.fhir_readback import check_read_back  # noqa: PLC0415
+
     check_read_back(data, note, version)
     return note
 

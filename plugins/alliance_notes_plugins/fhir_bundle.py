@@ -84,12 +84,10 @@ from alliance_notes.plugin_api import (
     ors_clinical_cutoff,
 )
 from alliance_notes_plugins import fhir_narrative as narrative
+from alliance_notes_plugins.fhir import VERSIONS
 from alliance_notes_plugins.json_format import canonical_json
 
 Resource = dict[str, Any]
-
-#: The FHIR versions this module builds for.
-VERSIONS = ("R4B", "R5")
 
 #: The project's own FHIR artefacts live under this base.
 BASE = "https://alliance-notes.dev/fhir"
