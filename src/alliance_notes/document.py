@@ -289,8 +289,8 @@ def _repair(repair: Repair, label: str) -> Item:
     if repair.client_response is not None:
         children.append(Item(label_of(Repair, "client_response"), repair.client_response))
     outcome = "outcome not assessed" if repair.outcome is None else repair.outcome.label
-    of = "no rupture recorded" if repair.rupture is None else f"of rupture {repair.rupture}"
-    heading = f"{label} {of} ({outcome})"
+    of = ", no rupture recorded" if repair.rupture is None else f" of rupture {repair.rupture}"
+    heading = f"{label}{of} ({outcome})"
     return _item(repair, heading, repair.description, children)
 
 
