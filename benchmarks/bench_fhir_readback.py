@@ -24,21 +24,14 @@ import argparse
 import base64
 import json
 import statistics
-import time
-from collections.abc import Callable
+
+from bench_formats import mean_seconds  # the same timing as the formats benchmark (this folder)
 
 from alliance_notes import create_host
 from alliance_notes.examples import example_notes
 
 AUDIENCES = ("review", "record", "private")
 VERSIONS = ("fhir-r5", "fhir-r4b")
-
-
-def mean_seconds(action: Callable[[], object], repeat: int) -> float:
-    start = time.perf_counter()
-    for _ in range(repeat):
-        action()
-    return (time.perf_counter() - start) / repeat
 
 
 def main() -> None:
