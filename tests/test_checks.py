@@ -470,3 +470,17 @@ def test_exceptions_travel_through_the_review_form_and_stay_out_of_the_record(ho
     data["check_exceptions"] = [{"location": "alliance.measures.srs", "checks": ["srs-item-low"]}]
     with pytest.raises(AllianceNotesError, match=r"alliance.measures.srs is not on a text field"):
         prefilled_template(note_from_data(data, BUILT_IN_KINDS), audience="review")
+
+
+def test_a_quote_that_reads_like_an_exception_stays_the_speakers_words(host: Host) -> None:
+    """Evidence quotes are kept verbatim: '[[allow' said in a session is not a clinician's
+    exception, and an unclosed one is no error."""
+    data = json.loads((FIXTURES / "exceptions.json").read_text(encoding="utf-8"))
+    quote = {"quote": "I said [[allow me]] and [[allow", "speaker": "client"}
+    data["alliance"]["trust"] = {
+        "state": "steady",
+        "built_by": [{"text": "Listened.", "evidence": [quote], "belongs": "progress_note"}],
+    }
+    note = note_from_data(data)
+    assert note.alliance.trust.built_by[0].evidence[0].quote == quote["quote"]
+    assert all(".evidence[" not in exception.location for exception in note.check_exceptions)

@@ -176,7 +176,9 @@ def take_inline_exceptions(data: Any) -> Any:
     data = _copied(data)
     found: list[dict[str, Any]] = []
     for location, container, key in list(_strings_in(data, "")):
-        if location.startswith("check_exceptions"):
+        # An evidence quote is the speaker's own words, kept verbatim: never a clinician's
+        # exception, whatever it says.
+        if location.startswith("check_exceptions") or ".evidence[" in location:
             continue
         text = container[key]
         if "[[allow" in text:

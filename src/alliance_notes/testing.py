@@ -96,8 +96,11 @@ _CHARACTERS = st.characters(
 
 @cache
 def texts(max_size: int = 40) -> st.SearchStrategy[str]:
-    """Non-blank clinical free text, including markup characters and line breaks."""
-    return st.text(_CHARACTERS, min_size=1, max_size=max_size).filter(lambda text: bool(text.strip()))
+    """Non-blank clinical free text, including markup characters and line breaks (never the
+    ``[[allow`` of an inline check exception, which is an instruction, not text)."""
+    return st.text(_CHARACTERS, min_size=1, max_size=max_size).filter(
+        lambda text: bool(text.strip()) and "[[allow" not in text
+    )
 
 
 def _optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
