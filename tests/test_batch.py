@@ -263,3 +263,27 @@ def test_an_output_that_cannot_be_written_stops_and_says_where_the_results_are(t
     result = run_cli("batch", str(notes), "--out", str(tmp_path / "out"), "--resume")
     assert result.returncode == 0, result.stderr
     assert [record["id"] for record in _lines(tmp_path / "out" / "index.jsonl")] == ["a", "b", "c"]
+
+
+def test_findings_that_go_with_the_record_say_nothing_about_private_items() -> None:
+    """A finding on an item kept in the psychotherapy note stays out of the record's output
+    (it would tell the record the item exists) and is there in the review's."""
+    from alliance_notes.examples import examples_dir
+
+    data = json.loads((examples_dir() / "soap_note.json").read_text(encoding="utf-8"))
+    data["alliance"]["trust"]["strained_by"].append(
+        {"text": "Client was manipulative about the schedule.", "belongs": "psychotherapy_note"}
+    )
+    line = json.dumps(data).encode("utf-8")
+    private_item = f"alliance.trust.strained_by[{len(data['alliance']['trust']['strained_by']) - 1}]"
+
+    def located(audience: str) -> list[str]:
+        result = NoteJob(format="text", checks=True, audience=audience, environ={})(
+            InputNote.from_line(line, 1)
+        )
+        assert not result.failed
+        return [str(finding["location"]) for finding in result.findings]
+
+    assert any(location.startswith(private_item) for location in located("review"))
+    assert not any(location.startswith(private_item) for location in located("record"))
+    assert not any(location.startswith(private_item) for location in located("client"))

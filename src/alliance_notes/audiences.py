@@ -27,6 +27,7 @@ when the record or client view leaves such items out) say so, naming fields, nev
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any
 
@@ -194,6 +195,37 @@ def _set(data: dict[str, Any], path: str) -> bool:
     for name in path.split("."):
         value = value.get(name) if isinstance(value, dict) else None
     return value not in (None, "not_assessed")
+
+
+_PATH_STEP = re.compile(r"([A-Za-z_]\w*)|\[(\d+)\]")
+
+
+def shown_to(note: ProgressNote, audience: Audience, location: str) -> bool:
+    """True when a field path of the whole note (``alliance.ruptures[0].description``, as a
+    check finding or quote problem names it) is about nothing ``audience``'s view leaves
+    out: no item on the way belongs elsewhere, and, for the private note, no host section.
+
+    What goes with a view (a batch's record output) keeps only what is about the view, so
+    a finding never tells the record that a private item exists.
+    """
+    if audience is Audience.REVIEW:
+        return True
+    private = audience is Audience.PRIVATE
+    value: Any = note
+    for name, index in _PATH_STEP.findall(location):
+        if isinstance(value, Observation) and value.kept_out_of_record is not private:
+            return False
+        if private and value is note and name in {section.key for section in note.host_sections}:
+            return False
+        if name:
+            value = getattr(value, name, None)
+        elif isinstance(value, list) and int(index) < len(value):
+            value = value[int(index)]
+        else:
+            value = None
+        if value is None:
+            break
+    return not (isinstance(value, Observation) and value.kept_out_of_record is not private)
 
 
 def for_audience(note: ProgressNote, audience: Audience) -> ProgressNote:

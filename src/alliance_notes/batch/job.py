@@ -25,6 +25,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alliance_notes.audiences import shown_to
 from alliance_notes.batch.inputs import MAX_NOTE_BYTES, InputNote
 from alliance_notes.errors import AllianceNotesError, NoteValidationError, Problem, RenderError
 from alliance_notes.vocabulary import PLACEMENTS, Audience
@@ -283,6 +284,10 @@ class NoteJob:
             findings.extend(problem.as_finding() for problem in quote_problems)
         if self.checks:
             findings[:0] = host.check(model)
+        # Findings are located on the whole note; the output goes with the audience's view,
+        # so it keeps only those about what that view holds (never a private item's).
+        audience = Audience(self.audience)
+        findings = [finding for finding in findings if shown_to(model, audience, finding.location)]
         text = host.render(model, self.format, self.placement, self.audience, **self.options)
         registered = host.format(self.format)
         return NoteResult(
